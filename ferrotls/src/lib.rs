@@ -1,0 +1,14 @@
+//! ferrotls: a TLS 1.2 and TLS 1.3 implementation, sans-I/O.
+//!
+//! Layers, bottom up: [`codec`] (the presentation language), [`msgs`]
+//! (typed messages), [`crypto`] (the aws-lc-rs provider), [`keys`] (key
+//! schedules and transcript).
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod crypto;
+pub mod error;
+pub mod keys;
+pub mod msgs;
+
+pub use error::{Error, InvalidMessage};

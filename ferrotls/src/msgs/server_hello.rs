@@ -1,0 +1,22 @@
+//! ServerHello. Placeholder: kept raw until the typed form lands.
+
+use crate::codec::{Bytes, Codec, Reader, Writer};
+use crate::error::InvalidMessage;
+
+/// ServerHello body, kept raw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerHello {
+    pub body: Bytes,
+}
+
+impl Codec for ServerHello {
+    fn encode(&self, w: &mut Writer<'_>) {
+        w.bytes(&self.body);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(Self {
+            body: Bytes::from(r.take_rest()),
+        })
+    }
+}
