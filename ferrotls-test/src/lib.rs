@@ -1,1 +1,4 @@
-//! Test support for ferrotls.
+//! Test support for ferrotls: the RFC 8448 traces, and (as they are needed)
+//! in-memory client/server pairs, a test PKI and loopback peer spawners.
+
+pub mod rfc8448;
