@@ -1,4 +1,12 @@
 //! Test support for ferrotls: the RFC 8448 traces, and (as they are needed)
 //! in-memory client/server pairs, a test PKI and loopback peer spawners.
+//!
+//! This crate is test code: it fails loudly instead of returning errors.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 pub mod rfc8448;

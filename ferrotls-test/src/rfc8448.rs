@@ -253,8 +253,8 @@ mod tests {
         assert!(step.what.ends_with("traffic keys)"), "{}", step.what);
         assert!(step.values.is_empty());
         let keys = t.step("server", "derive write traffic keys for handshake data");
-        assert_eq!(keys.value("key").len(), 16);
-        assert_eq!(keys.value("iv").len(), 12);
+        assert_eq!(keys.value("key expanded").len(), 16);
+        assert_eq!(keys.value("iv expanded").len(), 12);
     }
 
     #[test]
