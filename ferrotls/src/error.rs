@@ -111,6 +111,10 @@ pub enum CryptoError {
     InvalidKey { what: &'static str },
     /// The underlying library failed unexpectedly.
     Internal { what: &'static str },
+    /// A Finished message or PSK binder did not match the value computed
+    /// locally (RFC 8446 §6.2 `decrypt_error`: "unable to ... validate a
+    /// Finished message or a PSK binder"; RFC 5246 §7.4.9).
+    BadVerifyData { what: &'static str },
 }
 
 impl CryptoError {
@@ -119,7 +123,7 @@ impl CryptoError {
         match self {
             Self::DecryptFailed => AlertDescription::BadRecordMac,
             Self::InvalidPeerKey { .. } => AlertDescription::IllegalParameter,
-            Self::BadSignature => AlertDescription::DecryptError,
+            Self::BadSignature | Self::BadVerifyData { .. } => AlertDescription::DecryptError,
             Self::InvalidKey { .. } | Self::Internal { .. } => AlertDescription::InternalError,
         }
     }
@@ -133,6 +137,7 @@ impl fmt::Display for CryptoError {
             Self::BadSignature => f.write_str("signature did not verify"),
             Self::InvalidKey { what } => write!(f, "unusable key: {what}"),
             Self::Internal { what } => write!(f, "crypto failure: {what}"),
+            Self::BadVerifyData { what } => write!(f, "{what} did not verify"),
         }
     }
 }
