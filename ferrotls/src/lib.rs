@@ -10,5 +10,6 @@ pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod msgs;
+pub mod record;
 
 pub use error::{Error, InvalidMessage};
