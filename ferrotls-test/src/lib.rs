@@ -10,3 +10,5 @@
 )]
 
 pub mod rfc8448;
+pub mod pki;
+pub mod peers;
