@@ -45,6 +45,14 @@ pub enum InvalidMessage {
     /// An extension in a message that may not carry it (RFC 8446 §4.2:
     /// "the recipient MUST abort the handshake with an illegal_parameter alert").
     ExtensionNotAllowed { typ: u16, message: &'static str },
+    /// A message that cannot stand where it was received: its type is not
+    /// one the negotiated version knows how to read, or a ChangeCipherSpec
+    /// other than the single byte 0x01 (RFC 8446 §5: "MUST abort the
+    /// handshake with an \"unexpected_message\" alert").
+    UnexpectedMessage { what: &'static str },
+    /// A record longer than the protocol allows (RFC 8446 §5.1, §5.2:
+    /// "MUST terminate the connection with a \"record_overflow\" alert").
+    RecordOverflow { len: usize, max: usize },
 }
 
 impl InvalidMessage {
@@ -59,6 +67,8 @@ impl InvalidMessage {
             Self::IllegalParameter { .. }
             | Self::DuplicateExtension { .. }
             | Self::ExtensionNotAllowed { .. } => AlertDescription::IllegalParameter,
+            Self::UnexpectedMessage { .. } => AlertDescription::UnexpectedMessage,
+            Self::RecordOverflow { .. } => AlertDescription::RecordOverflow,
         }
     }
 }
@@ -91,6 +101,10 @@ impl fmt::Display for InvalidMessage {
                 "extension {} is not allowed in {message}",
                 crate::msgs::enums::ExtensionType::from_wire(*typ)
             ),
+            Self::UnexpectedMessage { what } => write!(f, "unexpected {what}"),
+            Self::RecordOverflow { len, max } => {
+                write!(f, "record of {len} bytes exceeds the limit of {max}")
+            }
         }
     }
 }
@@ -144,6 +158,103 @@ impl fmt::Display for CryptoError {
 
 impl std::error::Error for CryptoError {}
 
+/// Why a peer's certificate chain, or its proof of possession, was refused,
+/// or why no certificate of ours could be offered.
+///
+/// Alerts follow RFC 8446 §6.2 (and RFC 5246 §7.2.2, which names the same
+/// ones). An unsupported signature algorithm in the chain is reported as
+/// `unsupported_certificate`, the alert RFC 8446 §4.4.2.2 names by default
+/// when no acceptable chain can be built from the certificates received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateError {
+    /// The chain does not lead to a trusted root (`unknown_ca`).
+    UnknownIssuer,
+    /// A certificate's notAfter is before the verification time (`certificate_expired`).
+    Expired,
+    /// A certificate's notBefore is after the verification time (`certificate_expired`).
+    NotValidYet,
+    /// The end-entity certificate does not name the expected server (`bad_certificate`).
+    NotValidForName,
+    /// A certificate in the chain has been revoked (`certificate_revoked`).
+    Revoked,
+    /// The chain is signed with an algorithm not supported, or a key type
+    /// not usable with it (`unsupported_certificate`).
+    UnsupportedSignatureAlgorithm,
+    /// The certificate is not allowed for this purpose: extended key usage
+    /// (serverAuth / clientAuth) missing (`bad_certificate`).
+    InvalidPurpose,
+    /// Any other defect of the chain: bad encoding, bad signature,
+    /// constraint violations (`bad_certificate`).
+    BadCertificate { detail: String },
+    /// A client sent no certificate where one is required (RFC 8446 §4.4.2.4:
+    /// `certificate_required`).
+    CertificateRequired,
+    /// The peer signed with a scheme we did not offer, or one forbidden in
+    /// the negotiated version (RFC 8446 §4.4.3; `illegal_parameter`).
+    SignatureSchemeNotOffered { scheme: u16 },
+    /// The signature scheme does not fit the key in the end-entity
+    /// certificate (RFC 8446 §4.4.3: "MUST be compatible with the key";
+    /// `illegal_parameter`).
+    SchemeKeyMismatch { scheme: u16 },
+    /// We hold no certificate and key that fits what the peer offered
+    /// (RFC 8446 §4.1.1: `handshake_failure`).
+    NoSuitableCertificate,
+}
+
+impl CertificateError {
+    /// The alert this fault is reported with.
+    pub fn alert(&self) -> AlertDescription {
+        match self {
+            Self::UnknownIssuer => AlertDescription::UnknownCa,
+            Self::Expired | Self::NotValidYet => AlertDescription::CertificateExpired,
+            Self::Revoked => AlertDescription::CertificateRevoked,
+            Self::UnsupportedSignatureAlgorithm => AlertDescription::UnsupportedCertificate,
+            Self::NotValidForName | Self::InvalidPurpose | Self::BadCertificate { .. } => {
+                AlertDescription::BadCertificate
+            }
+            Self::CertificateRequired => AlertDescription::CertificateRequired,
+            Self::SignatureSchemeNotOffered { .. } | Self::SchemeKeyMismatch { .. } => {
+                AlertDescription::IllegalParameter
+            }
+            Self::NoSuitableCertificate => AlertDescription::HandshakeFailure,
+        }
+    }
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::msgs::enums::SignatureScheme;
+        match self {
+            Self::UnknownIssuer => f.write_str("certificate issuer is not trusted"),
+            Self::Expired => f.write_str("certificate has expired"),
+            Self::NotValidYet => f.write_str("certificate is not valid yet"),
+            Self::NotValidForName => f.write_str("certificate is not valid for the server name"),
+            Self::Revoked => f.write_str("certificate has been revoked"),
+            Self::UnsupportedSignatureAlgorithm => {
+                f.write_str("certificate uses an unsupported signature algorithm")
+            }
+            Self::InvalidPurpose => f.write_str("certificate is not allowed for this purpose"),
+            Self::BadCertificate { detail } => write!(f, "bad certificate: {detail}"),
+            Self::CertificateRequired => f.write_str("a client certificate is required"),
+            Self::SignatureSchemeNotOffered { scheme } => write!(
+                f,
+                "peer signed with {}, which was not offered",
+                SignatureScheme::from_wire(*scheme)
+            ),
+            Self::SchemeKeyMismatch { scheme } => write!(
+                f,
+                "signature scheme {} does not fit the certificate's key",
+                SignatureScheme::from_wire(*scheme)
+            ),
+            Self::NoSuitableCertificate => {
+                f.write_str("no certificate fits the peer's signature algorithms")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CertificateError {}
+
 /// Any ferrotls error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
@@ -153,6 +264,8 @@ pub enum Error {
     Crypto(CryptoError),
     /// The peer sent a fatal alert.
     AlertReceived(AlertDescription),
+    /// A certificate or its proof of possession was refused.
+    Certificate(CertificateError),
 }
 
 impl Error {
@@ -162,6 +275,7 @@ impl Error {
             Self::InvalidMessage(e) => Some(e.alert()),
             Self::Crypto(e) => Some(e.alert()),
             Self::AlertReceived(_) => None,
+            Self::Certificate(e) => Some(e.alert()),
         }
     }
 }
@@ -178,12 +292,19 @@ impl From<CryptoError> for Error {
     }
 }
 
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Self {
+        Self::Certificate(e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMessage(e) => write!(f, "invalid message: {e}"),
             Self::Crypto(e) => e.fmt(f),
             Self::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
+            Self::Certificate(e) => e.fmt(f),
         }
     }
 }
