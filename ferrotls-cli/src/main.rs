@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "ferrotls", version, about = "TLS 1.2 / TLS 1.3 in Rust: inspect, and soon client, server, demo")]
+#[command(
+    name = "ferrotls",
+    version,
+    about = "TLS 1.2 / TLS 1.3 in Rust: inspect, and soon client, server, demo"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

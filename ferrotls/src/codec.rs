@@ -387,9 +387,16 @@ impl From<&[u8]> for Bytes {
 
 impl fmt::Debug for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] ", self.0.len())?;
+        write!(f, "[{}]", self.0.len())?;
+        if !self.0.is_empty() {
+            f.write_str(" ")?;
+        }
         for b in &self.0 {
             write!(f, "{b:02x}")?;
+        }
+        // Names (SNI, ALPN, ...) are easier to recognise as text.
+        if self.0.len() >= 2 && self.0.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+            write!(f, " {:?}", String::from_utf8_lossy(&self.0))?;
         }
         Ok(())
     }
