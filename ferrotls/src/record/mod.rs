@@ -2,3 +2,4 @@
 //! into records and, as the handshake engages it, record protection.
 
 pub mod deframer;
+pub mod joiner;
