@@ -9,6 +9,6 @@
     clippy::indexing_slicing
 )]
 
-pub mod rfc8448;
-pub mod pki;
 pub mod peers;
+pub mod pki;
+pub mod rfc8448;

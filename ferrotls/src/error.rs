@@ -129,6 +129,16 @@ pub enum CryptoError {
     /// locally (RFC 8446 §6.2 `decrypt_error`: "unable to ... validate a
     /// Finished message or a PSK binder"; RFC 5246 §7.4.9).
     BadVerifyData { what: &'static str },
+    /// A signature scheme outside the set the caller allows (RFC 8446
+    /// §4.4.3: the peer must use a scheme it was offered).
+    SchemeNotAllowed { scheme: u16 },
+    /// A signature scheme that cannot be made or checked with the key at
+    /// hand (RFC 8446 §4.4.3: the algorithm "MUST be compatible with the key").
+    SchemeKeyMismatch { scheme: u16 },
+    /// A TLS 1.2 server offered DHE parameters weaker than the caller's
+    /// minimum (RFC 7919 §3 lets the client refuse them; the alert is
+    /// `insufficient_security`, RFC 5246 §7.2.2).
+    WeakDhGroup { bits: usize, min_bits: usize },
 }
 
 impl CryptoError {
@@ -139,6 +149,10 @@ impl CryptoError {
             Self::InvalidPeerKey { .. } => AlertDescription::IllegalParameter,
             Self::BadSignature | Self::BadVerifyData { .. } => AlertDescription::DecryptError,
             Self::InvalidKey { .. } | Self::Internal { .. } => AlertDescription::InternalError,
+            Self::SchemeNotAllowed { .. } | Self::SchemeKeyMismatch { .. } => {
+                AlertDescription::IllegalParameter
+            }
+            Self::WeakDhGroup { .. } => AlertDescription::InsufficientSecurity,
         }
     }
 }
@@ -152,6 +166,20 @@ impl fmt::Display for CryptoError {
             Self::InvalidKey { what } => write!(f, "unusable key: {what}"),
             Self::Internal { what } => write!(f, "crypto failure: {what}"),
             Self::BadVerifyData { what } => write!(f, "{what} did not verify"),
+            Self::SchemeNotAllowed { scheme } => write!(
+                f,
+                "signature scheme {} is not allowed",
+                crate::msgs::enums::SignatureScheme::from_wire(*scheme)
+            ),
+            Self::SchemeKeyMismatch { scheme } => write!(
+                f,
+                "signature scheme {} does not fit the key",
+                crate::msgs::enums::SignatureScheme::from_wire(*scheme)
+            ),
+            Self::WeakDhGroup { bits, min_bits } => write!(
+                f,
+                "DHE group of {bits} bits is below the minimum of {min_bits}"
+            ),
         }
     }
 }
@@ -266,6 +294,12 @@ pub enum Error {
     AlertReceived(AlertDescription),
     /// A certificate or its proof of possession was refused.
     Certificate(CertificateError),
+    /// A received record could not be opened.
+    Record(crate::record::protect::RecordError),
+    /// The peer broke a rule of the protocol, or no parameters could be agreed.
+    Peer(PeerMisbehaved),
+    /// This endpoint cannot go on (configuration, misuse of the API).
+    Local(LocalError),
 }
 
 impl Error {
@@ -276,7 +310,28 @@ impl Error {
             Self::Crypto(e) => Some(e.alert()),
             Self::AlertReceived(_) => None,
             Self::Certificate(e) => Some(e.alert()),
+            Self::Record(e) => Some(e.alert()),
+            Self::Peer(e) => Some(e.alert()),
+            Self::Local(e) => e.alert(),
         }
+    }
+}
+
+impl From<crate::record::protect::RecordError> for Error {
+    fn from(e: crate::record::protect::RecordError) -> Self {
+        Self::Record(e)
+    }
+}
+
+impl From<PeerMisbehaved> for Error {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::Peer(e)
+    }
+}
+
+impl From<LocalError> for Error {
+    fn from(e: LocalError) -> Self {
+        Self::Local(e)
     }
 }
 
@@ -305,8 +360,189 @@ impl fmt::Display for Error {
             Self::Crypto(e) => e.fmt(f),
             Self::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
             Self::Certificate(e) => e.fmt(f),
+            Self::Record(e) => e.fmt(f),
+            Self::Peer(e) => e.fmt(f),
+            Self::Local(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// A rule of the protocol the peer broke, or a negotiation that found
+/// nothing in common. Each knows the alert RFC 8446 §6.2 / RFC 5246 §7.2
+/// names for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerMisbehaved {
+    /// A handshake message the current state does not accept (RFC 8446
+    /// §B.3 state machine; `unexpected_message`).
+    UnexpectedMessage {
+        state: &'static str,
+        got: crate::msgs::enums::HandshakeType,
+    },
+    /// A record of a type the current state does not accept (e.g.
+    /// application data before the handshake ends; `unexpected_message`).
+    UnexpectedRecord {
+        state: &'static str,
+        got: crate::msgs::enums::ContentType,
+    },
+    /// RFC 8446 §5.1: a handshake message spanning a key change.
+    HandshakeSpansKeyChange,
+    /// RFC 8446 §5.1: other records between fragments of one handshake message.
+    HandshakeInterleaved,
+    /// RFC 8446 §5.1/§5.4: a zero-length handshake or alert record.
+    EmptyRecord {
+        typ: crate::msgs::enums::ContentType,
+    },
+    /// A ChangeCipherSpec where none may be (RFC 8446 §5; RFC 5246 §7.1).
+    UnexpectedChangeCipherSpec,
+    /// A handshake message longer than this endpoint accepts (`handshake_failure`
+    /// is not right for a size: RFC 8446 §6.2 has no better alert than
+    /// `unexpected_message` for an unreasonable message).
+    HandshakeMessageTooLarge { len: usize, max: usize },
+    /// Too many warning alerts, empty records or KeyUpdates in a row:
+    /// a peer keeping us busy without progress (`unexpected_message`).
+    TooManyInARow { what: &'static str },
+    /// An alert record that is not exactly one alert (RFC 8446 §5.1; `decode_error`).
+    MalformedAlert,
+    /// No version both sides support (RFC 8446 §4.1.3, RFC 8996: `protocol_version`).
+    NoCommonVersion,
+    /// No cipher suite both sides support (`handshake_failure`).
+    NoCommonCipherSuite,
+    /// No key exchange group both sides support (`handshake_failure`).
+    NoCommonGroup,
+    /// No signature scheme both sides support (`handshake_failure`).
+    NoCommonSignatureScheme,
+    /// RFC 7301 §3.2: no ALPN protocol in common (`no_application_protocol`).
+    NoCommonApplicationProtocol,
+    /// A mandatory extension is missing (RFC 8446 §9.2: `missing_extension`).
+    MissingExtension { what: &'static str },
+    /// An extension the peer may not send here (RFC 8446 §4.2: `unsupported_extension`
+    /// for one we did not offer, `illegal_parameter` otherwise).
+    UnsolicitedExtension {
+        typ: crate::msgs::enums::ExtensionType,
+    },
+    /// A field whose value is not acceptable (`illegal_parameter`), with what it was.
+    IllegalParameter { what: &'static str },
+    /// A well-formed message that contradicts an earlier one (`illegal_parameter`).
+    Inconsistent { what: &'static str },
+    /// RFC 8446 §4.1.3: the server's random carries a downgrade sentinel.
+    DowngradeDetected,
+    /// RFC 7507: the client fell back while the server supports a higher
+    /// version (`inappropriate_fallback`).
+    InappropriateFallback,
+    /// A Finished or binder that does not verify (`decrypt_error`).
+    BadVerifyData { what: &'static str },
+    /// A certificate is required but none was sent (RFC 8446 §4.4.2.4:
+    /// `certificate_required`; TLS 1.2: `handshake_failure`).
+    CertificateRequired { alert: AlertDescription },
+}
+
+impl PeerMisbehaved {
+    /// The alert this fault is reported with.
+    pub fn alert(&self) -> AlertDescription {
+        use AlertDescription as A;
+        match self {
+            Self::UnexpectedMessage { .. }
+            | Self::UnexpectedRecord { .. }
+            | Self::HandshakeSpansKeyChange
+            | Self::HandshakeInterleaved
+            | Self::EmptyRecord { .. }
+            | Self::UnexpectedChangeCipherSpec
+            | Self::HandshakeMessageTooLarge { .. }
+            | Self::TooManyInARow { .. } => A::UnexpectedMessage,
+            Self::MalformedAlert => A::DecodeError,
+            Self::NoCommonVersion => A::ProtocolVersion,
+            Self::NoCommonCipherSuite | Self::NoCommonGroup | Self::NoCommonSignatureScheme => {
+                A::HandshakeFailure
+            }
+            Self::NoCommonApplicationProtocol => A::NoApplicationProtocol,
+            Self::MissingExtension { .. } => A::MissingExtension,
+            Self::UnsolicitedExtension { .. } => A::UnsupportedExtension,
+            Self::IllegalParameter { .. } | Self::Inconsistent { .. } | Self::DowngradeDetected => {
+                A::IllegalParameter
+            }
+            Self::InappropriateFallback => A::InappropriateFallback,
+            Self::BadVerifyData { .. } => A::DecryptError,
+            Self::CertificateRequired { alert } => *alert,
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnexpectedMessage { state, got } => {
+                write!(f, "unexpected {got} message while in {state}")
+            }
+            Self::UnexpectedRecord { state, got } => {
+                write!(f, "unexpected {got} record while in {state}")
+            }
+            Self::HandshakeSpansKeyChange => f.write_str("handshake message spans a key change"),
+            Self::HandshakeInterleaved => {
+                f.write_str("other records between fragments of a handshake message")
+            }
+            Self::EmptyRecord { typ } => write!(f, "empty {typ} record"),
+            Self::UnexpectedChangeCipherSpec => f.write_str("unexpected ChangeCipherSpec"),
+            Self::HandshakeMessageTooLarge { len, max } => {
+                write!(
+                    f,
+                    "handshake message of {len} bytes exceeds the limit of {max}"
+                )
+            }
+            Self::TooManyInARow { what } => write!(f, "too many {what} in a row"),
+            Self::MalformedAlert => f.write_str("alert record is not exactly one alert"),
+            Self::NoCommonVersion => f.write_str("no protocol version in common"),
+            Self::NoCommonCipherSuite => f.write_str("no cipher suite in common"),
+            Self::NoCommonGroup => f.write_str("no key exchange group in common"),
+            Self::NoCommonSignatureScheme => f.write_str("no signature scheme in common"),
+            Self::NoCommonApplicationProtocol => f.write_str("no application protocol in common"),
+            Self::MissingExtension { what } => write!(f, "missing extension {what}"),
+            Self::UnsolicitedExtension { typ } => write!(f, "unsolicited extension {typ}"),
+            Self::IllegalParameter { what } => write!(f, "illegal {what}"),
+            Self::Inconsistent { what } => write!(f, "inconsistent {what}"),
+            Self::DowngradeDetected => f.write_str("downgrade sentinel in the server random"),
+            Self::InappropriateFallback => f.write_str("inappropriate fallback"),
+            Self::BadVerifyData { what } => write!(f, "{what} did not verify"),
+            Self::CertificateRequired { .. } => f.write_str("peer sent no certificate"),
+        }
+    }
+}
+
+/// Why this endpoint cannot go on, through no fault of the peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalError {
+    /// The configuration cannot work (e.g. no cipher suite enabled).
+    Config { what: String },
+    /// No certificate fits what the peer can verify (`handshake_failure`).
+    NoCertificate,
+    /// The call needs a finished handshake.
+    HandshakeNotComplete,
+    /// The connection was closed with close_notify; no more data may be sent.
+    Closed,
+    /// Something that cannot happen did (`internal_error`).
+    Internal { what: &'static str },
+}
+
+impl LocalError {
+    /// The alert sent, if the peer is told.
+    pub fn alert(&self) -> Option<AlertDescription> {
+        match self {
+            Self::Config { .. } | Self::Internal { .. } => Some(AlertDescription::InternalError),
+            Self::NoCertificate => Some(AlertDescription::HandshakeFailure),
+            Self::HandshakeNotComplete | Self::Closed => None,
+        }
+    }
+}
+
+impl fmt::Display for LocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config { what } => write!(f, "configuration: {what}"),
+            Self::NoCertificate => f.write_str("no certificate fits the peer's requirements"),
+            Self::HandshakeNotComplete => f.write_str("handshake not complete"),
+            Self::Closed => f.write_str("connection closed"),
+            Self::Internal { what } => write!(f, "internal error: {what}"),
+        }
+    }
+}

@@ -5,11 +5,15 @@
 //! schedules and transcript).
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod codec;
+pub mod config;
+pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod msgs;
 pub mod record;
+pub mod trace;
 
 pub use error::{Error, InvalidMessage};

@@ -27,7 +27,9 @@ pub const MAX_CIPHERTEXT_TLS12: usize = MAX_PLAINTEXT + 2048;
 /// never needs to hold more than this to make progress.
 pub const MAX_RECORD: usize = HEADER_LEN + MAX_CIPHERTEXT_TLS12;
 
-/// A complete record found in the buffer.
+/// A complete record found in the buffer. Its ranges are stream offsets
+/// (counted from the first byte ever received), so they stay valid when
+/// the buffer moves its contents to make room.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordSpan {
     pub typ: ContentType,
@@ -60,6 +62,8 @@ pub enum DeframeError {
 #[derive(Debug, Default)]
 pub struct RecvBuffer {
     buf: Vec<u8>,
+    /// Stream offset of `buf[0]`.
+    base: usize,
     /// First byte not yet consumed.
     start: usize,
     /// End of the received bytes (`buf[end..]` is free space).
@@ -87,13 +91,18 @@ impl RecvBuffer {
         self.end - self.scanned
     }
 
-    /// Reads `range` of the buffer (empty if out of bounds).
-    pub fn bytes(&self, range: Range<usize>) -> &[u8] {
-        self.buf.get(range).unwrap_or_default()
+    fn index(&self, range: Range<usize>) -> Range<usize> {
+        range.start.saturating_sub(self.base)..range.end.saturating_sub(self.base)
     }
 
-    /// Mutable access to `range` of the buffer, for decryption in place.
+    /// Reads the stream range `range` (empty if no longer or not yet held).
+    pub fn bytes(&self, range: Range<usize>) -> &[u8] {
+        self.buf.get(self.index(range)).unwrap_or_default()
+    }
+
+    /// Mutable access to a stream range, for decryption in place.
     pub fn bytes_mut(&mut self, range: Range<usize>) -> &mut [u8] {
+        let range = self.index(range);
         self.buf.get_mut(range).unwrap_or_default()
     }
 
@@ -136,7 +145,7 @@ impl RecvBuffer {
     /// The next complete record, if all its bytes have arrived. `limit` is
     /// the largest fragment length the current protection state allows.
     pub fn next_record(&mut self, limit: usize) -> Result<Option<RecordSpan>, DeframeError> {
-        let head = self.bytes(self.scanned..self.end);
+        let head = self.buf.get(self.scanned..self.end).unwrap_or_default();
         let Some(&[typ, v0, v1, l0, l1]) = head.get(..HEADER_LEN) else {
             return Ok(None);
         };
@@ -159,9 +168,9 @@ impl RecvBuffer {
         if head.len() < HEADER_LEN + len {
             return Ok(None);
         }
-        let start = self.scanned;
+        let start = self.base + self.scanned;
         let payload = start + HEADER_LEN..start + HEADER_LEN + len;
-        self.scanned = payload.end;
+        self.scanned += HEADER_LEN + len;
         Ok(Some(RecordSpan {
             typ,
             version: ProtocolVersion::from_wire(u16::from_be_bytes([v0, v1])),
@@ -170,22 +179,18 @@ impl RecvBuffer {
         }))
     }
 
-    /// Marks everything before `pos` as consumed (read by the layers above).
+    /// Marks everything before stream offset `pos` as consumed (read by
+    /// the layers above).
     pub fn consume_to(&mut self, pos: usize) {
-        self.start = pos.clamp(self.start, self.end);
+        self.start = pos.saturating_sub(self.base).clamp(self.start, self.end);
         self.scanned = self.scanned.max(self.start);
         if self.start == self.end {
             // Nothing left: restart at the front without moving anything.
+            self.base += self.end;
             self.start = 0;
             self.end = 0;
             self.scanned = 0;
         }
-    }
-
-    /// Position of the first unconsumed byte (ranges handed out are absolute
-    /// and stay valid until the next call that adds bytes).
-    pub fn start(&self) -> usize {
-        self.start
     }
 
     /// Moves the unconsumed bytes to the front when the consumed prefix is
@@ -195,6 +200,7 @@ impl RecvBuffer {
             return;
         }
         self.buf.copy_within(self.start..self.end, 0);
+        self.base += self.start;
         self.end -= self.start;
         self.scanned -= self.start;
         self.start = 0;
@@ -304,6 +310,21 @@ mod tests {
         }
         assert_eq!(seen, 5_000);
         assert!(buf.buf.len() <= 4 * rec.len(), "grew to {}", buf.buf.len());
+    }
+
+    #[test]
+    fn spans_survive_compaction() {
+        let mut buf = RecvBuffer::new();
+        buf.extend(&record(23, &[1; 100]));
+        buf.extend(&record(23, b"kept"));
+        let first = buf.next_record(MAX_PLAINTEXT).unwrap().unwrap();
+        let second = buf.next_record(MAX_PLAINTEXT).unwrap().unwrap();
+        buf.consume_to(first.record.end);
+        // Asking for room moves "kept" to the front of the buffer.
+        buf.spare(MAX_RECORD);
+        assert_eq!(buf.bytes(second.payload.clone()), b"kept");
+        buf.bytes_mut(second.payload.clone())[0] = b'K';
+        assert_eq!(buf.bytes(second.payload), b"Kept");
     }
 
     #[test]

@@ -3,3 +3,4 @@
 
 pub mod deframer;
 pub mod joiner;
+pub mod protect;

@@ -1,0 +1,304 @@
+//! Client and server configuration: policy as data, checked in one place.
+//!
+//! A configuration is built once and shared by every connection through an
+//! `Arc`. The defaults are what a careful deployment wants: TLS 1.3 and
+//! TLS 1.2, AEAD suites only, forward-secret key exchange, SHA-1 refused,
+//! middlebox compatibility on.
+
+use std::sync::Arc;
+
+use crate::auth::{
+    ClientCertChooser, ClientCertVerifier, ServerCertResolver, ServerCertVerifier,
+    TLS12_VERIFY_SCHEMES, TLS13_VERIFY_SCHEMES,
+};
+use crate::crypto::kx::KxGroup;
+use crate::crypto::rand::{SecureRandom, SystemRandom};
+use crate::crypto::suites::SupportedSuite;
+use crate::error::LocalError;
+use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::trace::{KeyLog, Observer};
+
+/// TLS 1.3 suites in default preference order (RFC 8446 §9.1 makes
+/// AES-128-GCM mandatory; ChaCha20 goes last so hardware AES is preferred).
+pub const DEFAULT_TLS13_SUITES: &[CipherSuite] = &[
+    CipherSuite::TLS_AES_128_GCM_SHA256,
+    CipherSuite::TLS_AES_256_GCM_SHA384,
+    CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+];
+
+/// TLS 1.2 suites on by default: ECDHE with AEADs only. DHE and static RSA
+/// are available but must be asked for.
+pub const DEFAULT_TLS12_SUITES: &[CipherSuite] = &[
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+
+/// Key exchange groups in default preference order.
+pub const DEFAULT_GROUPS: &[NamedGroup] = &[
+    NamedGroup::X25519,
+    NamedGroup::Secp256r1,
+    NamedGroup::Secp384r1,
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::Ffdhe2048,
+    NamedGroup::Ffdhe3072,
+    NamedGroup::Ffdhe4096,
+];
+
+/// The versions, suites, groups and schemes a side is willing to use.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Enabled versions (TLS 1.2 and/or TLS 1.3; RFC 8996 rules out older).
+    pub versions: Vec<ProtocolVersion>,
+    /// Enabled suites, in preference order.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// Enabled key exchange groups, in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes accepted from the peer, in preference order
+    /// (sent in signature_algorithms).
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols (RFC 7301), in preference order; empty for none.
+    pub alpn_protocols: Vec<Vec<u8>>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let mut signature_schemes = TLS13_VERIFY_SCHEMES.to_vec();
+        for s in TLS12_VERIFY_SCHEMES {
+            if !signature_schemes.contains(s) {
+                signature_schemes.push(*s);
+            }
+        }
+        Self {
+            versions: vec![ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2],
+            cipher_suites: DEFAULT_TLS13_SUITES
+                .iter()
+                .chain(DEFAULT_TLS12_SUITES)
+                .copied()
+                .collect(),
+            groups: DEFAULT_GROUPS.to_vec(),
+            signature_schemes,
+            alpn_protocols: Vec::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// Whether `version` is enabled.
+    pub fn supports(&self, version: ProtocolVersion) -> bool {
+        self.versions.contains(&version)
+    }
+
+    /// Enabled suites of one version, in preference order.
+    pub fn suites_for(
+        &self,
+        version: ProtocolVersion,
+    ) -> impl Iterator<Item = SupportedSuite> + '_ {
+        self.cipher_suites
+            .iter()
+            .filter_map(|s| SupportedSuite::lookup(*s))
+            .filter(move |s| s.version() == version)
+    }
+
+    /// Enabled groups the provider implements, in preference order.
+    pub fn kx_groups(&self) -> impl Iterator<Item = KxGroup> + '_ {
+        self.groups
+            .iter()
+            .filter_map(|g| KxGroup::from_named_group(*g))
+    }
+
+    /// Checks the policy can work at all.
+    pub fn validate(&self) -> Result<(), LocalError> {
+        let config = |what: &str| LocalError::Config { what: what.into() };
+        if self.versions.is_empty() {
+            return Err(config("no protocol version enabled"));
+        }
+        if let Some(v) = self
+            .versions
+            .iter()
+            .find(|v| !matches!(v, ProtocolVersion::TLSv1_2 | ProtocolVersion::TLSv1_3))
+        {
+            return Err(LocalError::Config {
+                what: format!("{v} is not supported (RFC 8996)"),
+            });
+        }
+        for v in &self.versions {
+            if self.suites_for(*v).next().is_none() {
+                return Err(LocalError::Config {
+                    what: format!("no cipher suite enabled for {v}"),
+                });
+            }
+        }
+        if self.kx_groups().next().is_none() {
+            return Err(config("no key exchange group enabled"));
+        }
+        if self.signature_schemes.is_empty() {
+            return Err(config("no signature scheme enabled"));
+        }
+        if self
+            .alpn_protocols
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 255)
+        {
+            return Err(config(
+                "ALPN protocol names are 1 to 255 bytes (RFC 7301 §3.1)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Things a connection reports to and draws from, shared by both sides.
+#[derive(Clone)]
+pub struct Hooks {
+    /// Where secrets go for packet-capture tools (NSS key log format).
+    pub keylog: Option<Arc<dyn KeyLog>>,
+    /// Receives every handshake event.
+    pub observer: Option<Arc<dyn Observer>>,
+    /// Randomness and ephemeral keys (tests inject fixed values here).
+    pub rng: Arc<dyn SecureRandom>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Self {
+            keylog: None,
+            observer: None,
+            rng: Arc::new(SystemRandom),
+        }
+    }
+}
+
+impl core::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("keylog", &self.keylog.is_some())
+            .field("observer", &self.observer.is_some())
+            .field("rng", &self.rng)
+            .finish()
+    }
+}
+
+/// How a client behaves.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub policy: Policy,
+    /// Checks the server's chain and name.
+    pub verifier: Arc<ServerCertVerifier>,
+    /// Our certificates for servers that ask (mutual authentication).
+    pub client_auth: Option<Arc<ClientCertChooser>>,
+    /// Groups to send key shares for in the first ClientHello (RFC 8446
+    /// §4.2.8); each must be in `policy.groups`. Other groups are reached
+    /// through HelloRetryRequest.
+    pub key_share_groups: Vec<NamedGroup>,
+    /// Send the server name (RFC 6066 §3) when connecting by DNS name.
+    pub enable_sni: bool,
+    /// RFC 8446 §D.4 middlebox compatibility mode: a legacy session ID and
+    /// a ChangeCipherSpec before the second flight.
+    pub middlebox_compat: bool,
+    pub hooks: Hooks,
+}
+
+impl ClientConfig {
+    /// Defaults, verifying servers with `verifier`.
+    pub fn new(verifier: Arc<ServerCertVerifier>) -> Self {
+        Self {
+            policy: Policy::default(),
+            verifier,
+            client_auth: None,
+            key_share_groups: vec![NamedGroup::X25519],
+            enable_sni: true,
+            middlebox_compat: true,
+            hooks: Hooks::default(),
+        }
+    }
+
+    /// Checks the configuration can work.
+    pub fn validate(&self) -> Result<(), LocalError> {
+        self.policy.validate()?;
+        if let Some(g) = self
+            .key_share_groups
+            .iter()
+            .find(|g| !self.policy.groups.contains(g))
+        {
+            return Err(LocalError::Config {
+                what: format!("key share group {g} is not enabled"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// How a server behaves.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub policy: Policy,
+    /// Picks our certificate by SNI and the client's signature schemes.
+    pub certificates: Arc<ServerCertResolver>,
+    /// Asks for and checks client certificates when set.
+    pub client_verifier: Option<Arc<ClientCertVerifier>>,
+    /// Choose suites and groups by our order rather than the client's.
+    pub prefer_server_order: bool,
+    /// Keep no state across a HelloRetryRequest: the first ClientHello's
+    /// hash travels in an authenticated cookie (RFC 8446 §4.2.2).
+    pub stateless_retry: bool,
+    pub hooks: Hooks,
+}
+
+impl ServerConfig {
+    /// Defaults, serving the certificates of `certificates`.
+    pub fn new(certificates: Arc<ServerCertResolver>) -> Self {
+        Self {
+            policy: Policy::default(),
+            certificates,
+            client_verifier: None,
+            prefer_server_order: true,
+            stateless_retry: false,
+            hooks: Hooks::default(),
+        }
+    }
+
+    /// Checks the configuration can work.
+    pub fn validate(&self) -> Result<(), LocalError> {
+        self.policy.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_is_valid_and_modern() {
+        let p = Policy::default();
+        p.validate().unwrap();
+        assert!(p.supports(ProtocolVersion::TLSv1_3));
+        assert_eq!(p.suites_for(ProtocolVersion::TLSv1_3).count(), 3);
+        assert!(p
+            .cipher_suites
+            .iter()
+            .all(|s| !s.to_string().starts_with("TLS_RSA_")));
+        assert!(!p.signature_schemes.contains(&SignatureScheme::RsaPkcs1Sha1));
+    }
+
+    #[test]
+    fn broken_policies_are_refused() {
+        let mut p = Policy {
+            versions: vec![ProtocolVersion::TLSv1_1],
+            ..Policy::default()
+        };
+        assert!(p.validate().is_err());
+        p.versions = vec![ProtocolVersion::TLSv1_3];
+        p.cipher_suites = DEFAULT_TLS12_SUITES.to_vec();
+        assert!(p.validate().is_err());
+        p.cipher_suites = DEFAULT_TLS13_SUITES.to_vec();
+        p.groups = vec![NamedGroup::Unknown(0x1234)];
+        assert!(p.validate().is_err());
+        p.groups = DEFAULT_GROUPS.to_vec();
+        p.alpn_protocols = vec![vec![]];
+        assert!(p.validate().is_err());
+    }
+}
