@@ -11,6 +11,7 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+pub(crate) mod handshake;
 pub mod keys;
 pub mod msgs;
 pub mod record;

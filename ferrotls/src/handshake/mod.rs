@@ -1,0 +1,3 @@
+//! What the client and server state machines share.
+
+pub mod traffic13;
