@@ -15,6 +15,7 @@ pub(crate) mod handshake;
 pub mod keys;
 pub mod msgs;
 pub mod record;
+pub mod stream;
 pub mod trace;
 
 pub use error::{Error, InvalidMessage};
