@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod pair;
 pub mod peers;
 pub mod pki;
 pub mod rfc8448;

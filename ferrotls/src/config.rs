@@ -245,6 +245,9 @@ pub struct ServerConfig {
     /// Keep no state across a HelloRetryRequest: the first ClientHello's
     /// hash travels in an authenticated cookie (RFC 8446 §4.2.2).
     pub stateless_retry: bool,
+    /// Authenticates the stateless retry cookies; servers sharing one key
+    /// accept each other's cookies (random per configuration by default).
+    pub retry_cookie_key: Arc<crate::server::cookie::CookieKey>,
     pub hooks: Hooks,
 }
 
@@ -257,6 +260,7 @@ impl ServerConfig {
             client_verifier: None,
             prefer_server_order: true,
             stateless_retry: false,
+            retry_cookie_key: Arc::default(),
             hooks: Hooks::default(),
         }
     }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod client;
 pub mod codec;
 pub mod config;
 pub mod conn;
@@ -15,7 +16,10 @@ pub(crate) mod handshake;
 pub mod keys;
 pub mod msgs;
 pub mod record;
+pub mod server;
 pub mod stream;
 pub mod trace;
 
+pub use client::ClientConnection;
 pub use error::{Error, InvalidMessage};
+pub use server::ServerConnection;

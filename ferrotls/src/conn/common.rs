@@ -7,9 +7,6 @@
 //! else (splitting records, decrypting in place, alerts, ChangeCipherSpec
 //! rules) happens here, once for all states.
 
-// The handshake state machines are the users of this surface.
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use crate::conn::negotiated::Negotiated;
@@ -501,6 +498,14 @@ impl CommonState {
             ContentType::Alert => {
                 let bytes = self.recv.bytes(plain);
                 let alert = match bytes {
+                    // RFC 8446 §5.4: a zero-length alert record is
+                    // unexpected_message.
+                    [] => {
+                        return Err(PeerMisbehaved::EmptyRecord {
+                            typ: ContentType::Alert,
+                        }
+                        .into())
+                    }
                     [level, desc] => Alert {
                         level: AlertLevel::from_wire(*level),
                         description: AlertDescription::from_wire(*desc),

@@ -26,6 +26,10 @@ pub trait StateMachine: Sized {
     /// The name of the current state, for errors and traces.
     fn name(&self) -> &'static str;
 
+    /// Application data arrived: counters of messages without progress
+    /// (KeyUpdates in a row) start again.
+    fn application_data(&mut self) {}
+
     /// Sends a KeyUpdate (TLS 1.3, RFC 8446 §4.6.3) and switches to the
     /// next sending key; `request_peer` asks the peer to do the same.
     fn update_send_key(&mut self, _cx: &mut CommonState, _request_peer: bool) -> Result<(), Error> {

@@ -28,7 +28,6 @@ pub struct ConnectionCore<St> {
 }
 
 impl<St: StateMachine> ConnectionCore<St> {
-    #[allow(dead_code)] // called by the client and server constructors
     pub(crate) fn new(common: CommonState, state: St) -> Self {
         Self {
             common,
@@ -66,7 +65,13 @@ impl<St: StateMachine> ConnectionCore<St> {
         loop {
             let name = self.state.as_ref().map_or("failed", StateMachine::name);
             match self.common.receive(name)? {
-                Received::Nothing | Received::ApplicationData => return Ok(()),
+                Received::Nothing => return Ok(()),
+                Received::ApplicationData => {
+                    if let Some(state) = self.state.as_mut() {
+                        state.application_data();
+                    }
+                    return Ok(());
+                }
                 Received::Handshake(msg) => self.step(Input::Handshake(msg))?,
                 Received::ChangeCipherSpec => self.step(Input::ChangeCipherSpec)?,
             }
@@ -177,6 +182,11 @@ impl<St: StateMachine> ConnectionCore<St> {
     /// Sends close_notify: no more data will be written.
     pub fn send_close_notify(&mut self) {
         self.common.send_close_notify();
+    }
+
+    /// Whether we sent close_notify.
+    pub fn sent_close_notify(&self) -> bool {
+        self.common.sent_close()
     }
 
     /// Whether the peer sent close_notify.

@@ -11,7 +11,8 @@ pub struct Negotiated {
     pub cipher_suite: Option<CipherSuite>,
     /// The key exchange group (none for a TLS 1.2 static RSA or a psk_ke resumption).
     pub group: Option<NamedGroup>,
-    /// The scheme the peer (for a client: the server) signed with.
+    /// The scheme the server signed the handshake with (both ends report
+    /// the server's, so their summaries agree).
     pub signature_scheme: Option<SignatureScheme>,
     /// The ALPN protocol agreed (RFC 7301).
     pub alpn: Option<Vec<u8>>,
