@@ -57,7 +57,11 @@ impl Traffic13 {
 
     /// Handles a KeyUpdate from the peer (RFC 8446 §4.6.3): the receiving
     /// key moves on, and if the peer asked, ours does too.
-    pub(crate) fn handle_key_update(&mut self, cx: &mut CommonState, ku: &KeyUpdate) -> Result<(), Error> {
+    pub(crate) fn handle_key_update(
+        &mut self,
+        cx: &mut CommonState,
+        ku: &KeyUpdate,
+    ) -> Result<(), Error> {
         self.updates_in_a_row += 1;
         if self.updates_in_a_row > MAX_KEY_UPDATES_IN_A_ROW {
             return Err(PeerMisbehaved::TooManyInARow { what: "KeyUpdates" }.into());
@@ -79,15 +83,19 @@ impl Traffic13 {
 
     /// Sends a KeyUpdate and switches to the next sending key (RFC 8446
     /// §4.6.3: the sender updates right after sending it).
-    pub(crate) fn update_send(&mut self, cx: &mut CommonState, request_peer: bool) -> Result<(), Error> {
+    pub(crate) fn update_send(
+        &mut self,
+        cx: &mut CommonState,
+        request_peer: bool,
+    ) -> Result<(), Error> {
         let request_update = if request_peer {
             KeyUpdateRequest::UpdateRequested
         } else {
             KeyUpdateRequest::UpdateNotRequested
         };
-        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::KeyUpdate(KeyUpdate {
-            request_update,
-        })));
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::KeyUpdate(
+            KeyUpdate { request_update },
+        )));
         self.send = self.send.next()?;
         self.install_send(cx)
     }

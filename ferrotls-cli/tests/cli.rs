@@ -1,0 +1,150 @@
+//! The `ferrotls` binary against OpenSSL over loopback: the commands, the
+//! summary line, echo, and errors as a person sees them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::time::Duration;
+
+use ferrotls_test::peers::{self, openssl, OpensslClient, OpensslServer, PeerProcess};
+use ferrotls_test::pki::{KeyType, Pki};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ferrotls");
+const WAIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn demo_draws_both_handshakes() {
+    let out = std::process::Command::new(BIN)
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "== TLS 1.3 full handshake ==",
+        "== TLS 1.3 handshake with HelloRetryRequest ==",
+        "HelloRetryRequest",
+        "{EncryptedExtensions}",
+        "[Application Data]",
+        "handshake: version=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 group=x25519",
+        "group=secp256r1",
+        "29 bytes echoed back intact",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn server_echoes_to_openssl_s_client() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let id = files.server(KeyType::EcdsaP256);
+    let port = peers::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = PeerProcess::spawn(
+        BIN,
+        [
+            "server".as_ref(),
+            "--listen".as_ref(),
+            listen.as_ref(),
+            "--once".as_ref(),
+            "--cert".as_ref(),
+            id.chain.as_os_str(),
+            "--key".as_ref(),
+            id.key.as_os_str(),
+        ],
+    );
+    server.expect_output("listening on", WAIT);
+    let run = OpensslClient::builder(port)
+        .args(openssl::client_verify_args(&files.ca_bundle))
+        .arg("-tls1_3")
+        .send(b"ping from s_client\n")
+        .wait_for("ping from s_client")
+        .run();
+    let out = run.output();
+    assert_eq!(openssl::verify_return_code(out), Some(0), "{out}");
+    assert!(out.matches("ping from s_client").count() >= 1, "{out}");
+    assert!(
+        server.wait_for("handshake: version=TLSv1.3 cipher=", WAIT),
+        "{}",
+        server.output()
+    );
+    assert!(
+        server.output().contains("signature=ecdsa_secp256r1_sha256"),
+        "{}",
+        server.output()
+    );
+}
+
+#[test]
+fn client_talks_to_openssl_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let mut args = openssl::server_identity_args(files.server(KeyType::Rsa2048));
+    args.push("-rev".into());
+    let server = OpensslServer::spawn(&args);
+    let addr = format!("127.0.0.1:{}", server.port());
+    let mut client = PeerProcess::spawn(
+        BIN,
+        [
+            "client".as_ref(),
+            addr.as_ref(),
+            "--ca".as_ref(),
+            files.ca_bundle.as_os_str(),
+            "--server-name".as_ref(),
+            "localhost".as_ref(),
+        ],
+    );
+    client.send(b"hello\n");
+    // s_server -rev answers each line reversed.
+    assert!(client.wait_for("olleh", WAIT), "{}", client.output());
+    client.close_stdin();
+    let status = client.wait_exit(WAIT).expect("client exits");
+    let out = client.output();
+    assert!(status.success(), "{out}");
+    assert!(
+        out.contains("handshake: version=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256")
+            && out.contains("signature=rsa_pss_rsae_sha256"),
+        "{out}"
+    );
+}
+
+#[test]
+fn client_reports_an_unknown_ca() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let server = OpensslServer::spawn(&openssl::server_identity_args(
+        files.server(KeyType::EcdsaP256),
+    ));
+    let addr = format!("127.0.0.1:{}", server.port());
+    let mut client = PeerProcess::spawn(
+        BIN,
+        [
+            "client".as_ref(),
+            addr.as_ref(),
+            "--ca".as_ref(),
+            files.unknown_ca.as_os_str(),
+            "--server-name".as_ref(),
+            "localhost".as_ref(),
+        ],
+    );
+    client.close_stdin();
+    let status = client.wait_exit(WAIT).expect("client exits");
+    let out = client.output();
+    assert!(!status.success(), "{out}");
+    assert!(out.contains("error:"), "{out}");
+    assert!(server.wait_for("unknown ca", WAIT), "{}", server.output());
+}
