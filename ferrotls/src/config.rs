@@ -8,14 +8,16 @@
 use std::sync::Arc;
 
 use crate::auth::{
-    ClientCertChooser, ClientCertVerifier, ServerCertResolver, ServerCertVerifier,
+    ClientCertChooser, ClientCertVerifier, ServerCertResolver, ServerVerifier,
     TLS12_VERIFY_SCHEMES, TLS13_VERIFY_SCHEMES,
 };
 use crate::crypto::kx::KxGroup;
 use crate::crypto::rand::{SecureRandom, SystemRandom};
 use crate::crypto::suites::SupportedSuite;
 use crate::error::LocalError;
+use crate::msgs::client_hello::ClientHello;
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::msgs::extensions::Extensions;
 use crate::trace::{KeyLog, Observer};
 
 /// TLS 1.3 suites in default preference order (RFC 8446 §9.1 makes
@@ -182,12 +184,53 @@ impl core::fmt::Debug for Hooks {
     }
 }
 
+/// An advanced option: a function that rewrites a handshake message's
+/// content just before it is sent, e.g. to add extensions ferrotls does
+/// not send by default or to reorder them to match a fingerprint (see
+/// [`HelloRewrite`] and [`ServerConfig::encrypted_extensions`]).
+pub struct Rewrite<T>(Arc<dyn Fn(&mut T) + Send + Sync>);
+
+impl<T> Rewrite<T> {
+    pub fn new(rewrite: impl Fn(&mut T) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(rewrite))
+    }
+
+    /// Applies the rewrite to `value`.
+    pub fn apply(&self, value: &mut T) {
+        (self.0)(value);
+    }
+}
+
+impl<T> Clone for Rewrite<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T> core::fmt::Debug for Rewrite<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Rewrite")
+    }
+}
+
+/// Rewrites each ClientHello (the first, and the second after a
+/// HelloRetryRequest) just before it is sent. The function sees the hello
+/// ferrotls built and may change it freely, except that it may not add
+/// `pre_shared_key` or `early_data` (ferrotls holds no PSK; such a hello is
+/// refused with a configuration error). The rewritten hello is what is
+/// sent, hashed and checked against, and the client still only accepts
+/// what it implements: a server that picks an added suite, group or key
+/// share ferrotls cannot use gets the alert RFC 8446 prescribes. The
+/// second ClientHello is recognisable by its `cookie` or changed key share.
+pub type HelloRewrite = Rewrite<ClientHello>;
+
 /// How a client behaves.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub policy: Policy,
-    /// Checks the server's chain and name.
-    pub verifier: Arc<ServerCertVerifier>,
+    /// Checks the server's chain, name and CertificateVerify signature
+    /// (usually a [`crate::auth::ServerCertVerifier`]).
+    pub verifier: Arc<dyn ServerVerifier>,
     /// Our certificates for servers that ask (mutual authentication).
     pub client_auth: Option<Arc<ClientCertChooser>>,
     /// Groups to send key shares for in the first ClientHello (RFC 8446
@@ -199,12 +242,15 @@ pub struct ClientConfig {
     /// RFC 8446 §D.4 middlebox compatibility mode: a legacy session ID and
     /// a ChangeCipherSpec before the second flight.
     pub middlebox_compat: bool,
+    /// Rewrites each ClientHello before it is sent (off by default); see
+    /// [`HelloRewrite`].
+    pub hello_extensions: Option<HelloRewrite>,
     pub hooks: Hooks,
 }
 
 impl ClientConfig {
     /// Defaults, verifying servers with `verifier`.
-    pub fn new(verifier: Arc<ServerCertVerifier>) -> Self {
+    pub fn new(verifier: Arc<dyn ServerVerifier>) -> Self {
         Self {
             policy: Policy::default(),
             verifier,
@@ -212,6 +258,7 @@ impl ClientConfig {
             key_share_groups: vec![NamedGroup::X25519],
             enable_sni: true,
             middlebox_compat: true,
+            hello_extensions: None,
             hooks: Hooks::default(),
         }
     }
@@ -248,6 +295,18 @@ pub struct ServerConfig {
     /// Authenticates the stateless retry cookies; servers sharing one key
     /// accept each other's cookies (random per configuration by default).
     pub retry_cookie_key: Arc<crate::server::cookie::CookieKey>,
+    /// Rewrites the extensions of the TLS 1.3 EncryptedExtensions just
+    /// before they are sent (off by default). Whatever the rewrite adds is
+    /// only announced, never acted on: it must not claim what the server
+    /// does not do.
+    pub encrypted_extensions: Option<Rewrite<Extensions>>,
+    /// Rewrites the extensions of a HelloRetryRequest before it is sent
+    /// (off by default), e.g. to add a `cookie` a stateful server does not
+    /// need (RFC 8446 §4.2.2: the client echoes it; ferrotls ignores it).
+    /// It must be deterministic, and keep the group, the version and (with
+    /// `stateless_retry`) the server's own cookie: a stateless server
+    /// rebuilds the HelloRetryRequest for the transcript.
+    pub hello_retry_extensions: Option<Rewrite<Extensions>>,
     pub hooks: Hooks,
 }
 
@@ -261,6 +320,8 @@ impl ServerConfig {
             prefer_server_order: true,
             stateless_retry: false,
             retry_cookie_key: Arc::default(),
+            encrypted_extensions: None,
+            hello_retry_extensions: None,
             hooks: Hooks::default(),
         }
     }

@@ -118,6 +118,34 @@ impl CertifiedKey {
         Ok(this)
     }
 
+    /// Like [`Self::new`] but without checking that `key` signs for the
+    /// certificate: for a key ferrotls cannot verify itself, e.g. an
+    /// external signer whose key type or size the provider refuses (such
+    /// as the 1024-bit RSA key of the RFC 8448 traces). A mismatched pair
+    /// only shows when peers refuse our CertificateVerify.
+    pub fn new_unchecked(
+        chain: Vec<CertificateDer<'static>>,
+        key: Arc<dyn SigningKey>,
+    ) -> Result<Self, LoadError> {
+        let end_entity = chain.first().ok_or(LoadError::NotFound {
+            what: "certificate",
+        })?;
+        let parsed =
+            webpki::EndEntityCert::try_from(end_entity).map_err(|e| LoadError::BadCertificate {
+                index: 0,
+                detail: format!("{e:?}"),
+            })?;
+        let dns_names = parsed
+            .valid_dns_names()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        Ok(Self {
+            chain,
+            key,
+            dns_names,
+        })
+    }
+
     /// Loads the chain and the key (PKCS#8, SEC 1 or PKCS#1) from PEM,
     /// the key through the provider (`crypto::sign`).
     pub fn from_pem(chain_pem: &[u8], key_pem: &[u8]) -> Result<Self, LoadError> {
@@ -286,9 +314,19 @@ pub(crate) mod tests {
             LoadError::KeyMismatch
         );
 
-        // b's key with a's chain: refused when built.
-        let err = CertifiedKey::new(a.chain.clone(), RcgenKey::shared(b.key)).unwrap_err();
+        // b's key with a's chain: refused when built, unless unchecked.
+        let b_key = RcgenKey::shared(b.key);
+        let err = CertifiedKey::new(a.chain.clone(), Arc::clone(&b_key)).unwrap_err();
         assert_eq!(err, LoadError::KeyMismatch);
+        let unchecked = CertifiedKey::new_unchecked(a.chain.clone(), b_key).unwrap();
+        assert_eq!(unchecked.dns_names(), ["a.example.test"]);
+        assert!(matches!(
+            CertifiedKey::new_unchecked(
+                vec![],
+                RcgenKey::shared(rcgen::KeyPair::generate().unwrap())
+            ),
+            Err(LoadError::NotFound { .. })
+        ));
         assert!(matches!(
             CertifiedKey::new(vec![], RcgenKey::shared(a.key)),
             Err(LoadError::NotFound { .. })

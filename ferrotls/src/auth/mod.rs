@@ -10,6 +10,7 @@ pub mod certified_key;
 pub mod pem;
 pub mod roots;
 pub mod select;
+pub mod server_verifier;
 pub mod signed_content;
 pub mod verify;
 pub mod x509;
@@ -21,6 +22,7 @@ pub use certified_key::{provider_key, CertifiedKey, SigningKey};
 pub use pem::LoadError;
 pub use roots::{RootSource, RootStore};
 pub use select::{ClientCertChooser, Offer, Selected, ServerCertResolver};
+pub use server_verifier::ServerVerifier;
 pub use signed_content::{
     tls12_server_key_exchange_content, tls13_certificate_verify_content, verify_tls12_signature,
     verify_tls13_signature, SignatureVerified, Signer, TLS12_VERIFY_SCHEMES, TLS13_VERIFY_SCHEMES,

@@ -96,6 +96,14 @@ pub const TLS12_VERIFY_SCHEMES: &[SignatureScheme] = &[
 #[derive(Debug)]
 pub struct SignatureVerified(());
 
+impl SignatureVerified {
+    /// For [`super::ServerVerifier`] implementations: the proof their
+    /// signature check passed. Make it only once the signature verified.
+    pub fn assertion() -> Self {
+        Self(())
+    }
+}
+
 /// TLS 1.3: one algorithm per scheme; ECDSA binds the curve (RFC 8446
 /// §4.2.3: "ecdsa_secp256r1_sha256 ... on the secp256r1 curve").
 fn tls13_algorithm(scheme: SignatureScheme) -> Option<&'static dyn SignatureVerificationAlgorithm> {

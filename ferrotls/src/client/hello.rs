@@ -138,7 +138,7 @@ pub(crate) fn emit_client_hello(
         ));
     }
 
-    let hello = ClientHello {
+    let mut hello = ClientHello {
         // RFC 8446 §4.1.2: "legacy_version ... MUST be set to 0x0303".
         legacy_version: ProtocolVersion::TLSv1_2,
         random,
@@ -148,9 +148,10 @@ pub(crate) fn emit_client_hello(
         legacy_compression_methods: vec![CompressionMethod::Null],
         extensions: Some(Extensions(exts)),
     };
+    rewrite_hello(&config, &mut hello)?;
     let msg = HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone()));
 
-    cx.client_random = random;
+    cx.client_random = hello.random;
     // RFC 8446 §5.1: the initial ClientHello may use 0x0301 as the record
     // version, for compatibility with older servers.
     cx.plaintext_version = ProtocolVersion::TLSv1_0;
@@ -170,6 +171,28 @@ pub(crate) fn emit_client_hello(
         retry: None,
         sent_ccs: false,
     })
+}
+
+/// Applies the configured [`crate::config::HelloRewrite`], if any. The
+/// rewritten hello is what is sent, hashed and checked against: what the
+/// server answers must correspond to it (RFC 8446 §4.2).
+fn rewrite_hello(config: &ClientConfig, hello: &mut ClientHello) -> Result<(), Error> {
+    let Some(rewrite) = &config.hello_extensions else {
+        return Ok(());
+    };
+    rewrite.apply(hello);
+    // No PSK is held, so a pre_shared_key (RFC 8446 §4.2.11) or early_data
+    // (§4.2.10) offer could never be honoured.
+    if [ExtensionType::PreSharedKey, ExtensionType::EarlyData]
+        .into_iter()
+        .any(|t| hello.has_extension(t))
+    {
+        return Err(LocalError::Config {
+            what: "the ClientHello rewrite added pre_shared_key or early_data".into(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 fn share_entry(kx: &ActiveKeyExchange) -> KeyShareEntry {
@@ -346,8 +369,12 @@ impl ExpectServerHello {
         let rng = &*this.config.hooks.rng;
         let shares = match group {
             Some(g) => {
-                let kx = KxGroup::from_named_group(g).ok_or(PeerMisbehaved::IllegalParameter {
-                    what: "HelloRetryRequest selected a group not offered",
+                // Only a ClientHello rewrite can offer a group ferrotls
+                // does not implement: the fault is ours, not the server's.
+                let kx = KxGroup::from_named_group(g).ok_or_else(|| LocalError::Config {
+                    what: format!(
+                        "HelloRetryRequest selected {g}, which the ClientHello rewrite offered but ferrotls does not implement"
+                    ),
                 })?;
                 vec![kx.start(rng)?]
             }
@@ -369,6 +396,7 @@ impl ExpectServerHello {
             exts.push(Extension::Cookie(cookie));
         }
         hello.extensions = Some(exts);
+        rewrite_hello(&this.config, &mut hello)?;
         let msg2 = HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone()));
 
         // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash

@@ -411,3 +411,78 @@ fn a_valid_server_hello_moves_on_to_encrypted_extensions() {
         ContentType::ChangeCipherSpec.to_wire()
     );
 }
+
+/// `ClientConfig::hello_extensions`: the rewritten hello is what is sent
+/// (both hellos), and the server's answers are checked against it.
+#[test]
+fn rewritten_hellos_are_sent_and_answers_checked_against_them() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::config::HelloRewrite;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut cfg = config();
+    let counted = Arc::clone(&calls);
+    cfg.hello_extensions = Some(HelloRewrite::new(move |h: &mut ClientHello| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        let exts = h.extensions.as_mut().unwrap();
+        exts.push(Extension::RecordSizeLimit(0x4001));
+        exts.0.retain(|e| e.typ() != ExtensionType::SupportedGroups);
+        exts.0.insert(
+            0,
+            Extension::SupportedGroups(vec![
+                NamedGroup::X25519,
+                NamedGroup::Secp256r1,
+                NamedGroup::Secp521r1,
+            ]),
+        );
+    }));
+
+    let (mut client, ch1) = connect(cfg.clone());
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(ch1.extensions().record_size_limit(), Some(0x4001));
+    assert_eq!(
+        ch1.extensions().iter().next().unwrap().typ(),
+        ExtensionType::SupportedGroups
+    );
+    let hrr = retry(
+        &ch1,
+        vec![V13, Extension::KeyShareRetry(NamedGroup::Secp256r1)],
+    );
+    feed(&mut client, hrr).unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let ch2 = take_client_hello(&mut client);
+    assert_eq!(ch2.extensions().record_size_limit(), Some(0x4001));
+    assert_eq!(
+        ch2.extensions().key_shares().unwrap()[0].group,
+        NamedGroup::Secp256r1
+    );
+
+    // The rewrite offered secp521r1, which ferrotls cannot do: a retry
+    // asking for it is a local failure, not a protocol violation.
+    let (mut client, ch1) = connect(cfg);
+    let hrr = retry(
+        &ch1,
+        vec![V13, Extension::KeyShareRetry(NamedGroup::Secp521r1)],
+    );
+    let err = feed(&mut client, hrr).unwrap_err();
+    assert_eq!(err.alert(), Some(AlertDescription::InternalError), "{err}");
+}
+
+/// A rewrite may not offer a PSK or early data: ferrotls holds no PSK.
+#[test]
+fn rewrite_adding_early_data_is_refused() {
+    use crate::config::HelloRewrite;
+
+    let mut cfg = config();
+    cfg.hello_extensions = Some(HelloRewrite::new(|h: &mut ClientHello| {
+        h.extensions.as_mut().unwrap().push(Extension::EarlyData);
+    }));
+    let err = ClientConnection::new(
+        Arc::new(cfg),
+        PkiServerName::try_from("example.com").unwrap(),
+    )
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("early_data"), "{err}");
+}

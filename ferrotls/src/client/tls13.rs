@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, ServerName as PkiServerName};
+use rustls_pki_types::{CertificateDer, ServerName as PkiServerName, UnixTime};
 
 use super::{unexpected, State};
 use crate::auth::{
-    tls13_certificate_verify_content, verify_tls13_signature, Offer, Selected, ServerCertVerified,
-    SignatureVerified, Signer,
+    tls13_certificate_verify_content, Offer, Selected, ServerCertVerified, SignatureVerified,
+    Signer,
 };
 use crate::codec::Bytes;
 use crate::config::ClientConfig;
@@ -165,6 +165,13 @@ impl ExpectEncryptedExtensions {
             }
             cx.negotiated.alpn = Some(chosen.0.clone());
         }
+        // RFC 8449 §4: "an endpoint MUST NOT generate a protected record
+        // with plaintext that is larger than the RecordSizeLimit value it
+        // receives from its peer"; in TLS 1.3 the value counts the content
+        // type byte. (check_answered made sure we offered the extension.)
+        if let Some(limit) = ee.extensions.record_size_limit() {
+            cx.max_fragment = cx.max_fragment.min(usize::from(limit).saturating_sub(1));
+        }
         hs.transcript.add(msg.encoded());
         Ok(State::Certificate(Box::new(ExpectCertificate {
             hs,
@@ -283,7 +290,10 @@ impl ExpectCertificate {
             .certificates()
             .map(|c| CertificateDer::from(c.to_vec()))
             .collect();
-        let verified = hs.config.verifier.verify(&chain, &hs.server_name)?;
+        let verified = hs
+            .config
+            .verifier
+            .verify_chain(&chain, &hs.server_name, UnixTime::now())?;
         cx.negotiated.peer_certificates = chain.clone();
         hs.transcript.add(msg.encoded());
         Ok(State::CertificateVerify(Box::new(
@@ -323,7 +333,7 @@ impl ExpectCertificateVerify {
         // be one we offered in signature_algorithms.
         let content =
             tls13_certificate_verify_content(Signer::Server, this.hs.transcript.current().as_ref());
-        let signature = verify_tls13_signature(
+        let signature = this.hs.config.verifier.verify_tls13_signature(
             end_entity,
             cv.scheme,
             &this.hs.config.policy.signature_schemes,

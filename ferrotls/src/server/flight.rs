@@ -138,7 +138,23 @@ pub(crate) fn start(cx: &mut CommonState, a: Accepted<'_>) -> Result<State, Erro
     }
     cx.set_encrypter(cipher_for(suite, &server_hs)?, Protection::Handshake)?;
 
-    emit_encrypted_extensions(cx, &mut transcript, sni.is_some(), alpn);
+    // RFC 8449 §4: "an endpoint MUST NOT generate a protected record with
+    // plaintext that is larger than the RecordSizeLimit value it receives
+    // from its peer"; in TLS 1.3 the value counts the content type byte.
+    let record_size_limit = exts.record_size_limit();
+    if let Some(limit) = record_size_limit {
+        cx.max_fragment = cx.max_fragment.min(usize::from(limit).saturating_sub(1));
+    }
+    emit_encrypted_extensions(
+        cx,
+        &mut transcript,
+        &config,
+        EncryptedAnswers {
+            ack_server_name: sni.is_some(),
+            record_size_limit: record_size_limit.is_some(),
+            alpn,
+        },
+    );
     let client_auth = match &config.client_verifier {
         Some(verifier) => Some((
             Arc::clone(verifier),
@@ -206,30 +222,61 @@ fn emit_server_hello(
         legacy_session_id_echo: hello.legacy_session_id.clone(),
         cipher_suite: suite.suite,
         legacy_compression_method: CompressionMethod::Null,
+        // key_share before supported_versions, as in the RFC 8448 traces
+        // (RFC 8446 §4.2 leaves the order free).
         extensions: Some(Extensions(vec![
-            Extension::SelectedVersion(ProtocolVersion::TLSv1_3),
             Extension::KeyShare(KeyShareEntry::new(group.named_group(), server_share)),
+            Extension::SelectedVersion(ProtocolVersion::TLSv1_3),
         ])),
     };
     send(cx, transcript, HandshakePayload::ServerHello(sh));
     Ok(())
 }
 
+/// What the EncryptedExtensions answer, settled from the ClientHello.
+struct EncryptedAnswers {
+    ack_server_name: bool,
+    record_size_limit: bool,
+    alpn: Option<Vec<u8>>,
+}
+
+/// RFC 8449 §4: "TLS 1.3 uses a limit of 2^14+1 octets": ferrotls
+/// receives records of any size the protocol allows.
+const OUR_RECORD_SIZE_LIMIT: u16 = 0x4001;
+
 /// RFC 8446 §4.3.1: the extensions "not needed to establish the
-/// cryptographic context": the ALPN protocol (RFC 7301 §3.1) and, when the
-/// client's server_name was used, an empty server_name (RFC 6066 §3).
+/// cryptographic context", in this order: our supported_groups (§4.2.7:
+/// servers "MAY send "supported_groups" to the client", so a client can
+/// send a share we prefer next time), record_size_limit when the client
+/// offered it (RFC 8449 §4: "the server sends the "record_size_limit"
+/// extension in the EncryptedExtensions message"), an empty server_name
+/// when the client's was used (RFC 6066 §3), and the ALPN protocol
+/// (RFC 7301 §3.1). The configured rewrite, if any, sees them last.
 fn emit_encrypted_extensions(
     cx: &mut CommonState,
     transcript: &mut TranscriptHash,
-    ack_server_name: bool,
-    alpn: Option<Vec<u8>>,
+    config: &ServerConfig,
+    answers: EncryptedAnswers,
 ) {
     let mut extensions = Extensions::default();
-    if ack_server_name {
+    extensions.push(Extension::SupportedGroups(
+        config
+            .policy
+            .kx_groups()
+            .map(KxGroup::named_group)
+            .collect(),
+    ));
+    if answers.record_size_limit {
+        extensions.push(Extension::RecordSizeLimit(OUR_RECORD_SIZE_LIMIT));
+    }
+    if answers.ack_server_name {
         extensions.push(Extension::ServerNameAck);
     }
-    if let Some(proto) = alpn {
+    if let Some(proto) = answers.alpn {
         extensions.push(Extension::Alpn(vec![Bytes(proto)]));
+    }
+    if let Some(rewrite) = &config.encrypted_extensions {
+        rewrite.apply(&mut extensions);
     }
     send(
         cx,

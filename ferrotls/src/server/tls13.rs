@@ -125,24 +125,30 @@ pub(super) fn middlebox_compat(ch: &ClientHello) -> bool {
 /// RFC 8446 §4.1.4: a HelloRetryRequest names the version, the suite and
 /// the group the client must send a share for, and (for a stateless
 /// server) the cookie. Its bytes must come out the same when a stateless
-/// server rebuilds it for the transcript.
+/// server rebuilds it for the transcript (so the configured rewrite, if
+/// any, is applied on both occasions).
 fn hello_retry_request(
+    config: &ServerConfig,
     session_id: &Bytes,
     suite: Tls13Suite,
     group: KxGroup,
     cookie: Option<Bytes>,
 ) -> HandshakeMessage {
-    let mut exts = vec![
-        // RFC 8446 §4.1.4: "The server's extensions MUST contain
-        // "supported_versions"."
-        Extension::SelectedVersion(ProtocolVersion::TLSv1_3),
-        Extension::KeyShareRetry(group.named_group()),
-    ];
+    // The order (key_share, cookie, supported_versions) is the one of the
+    // RFC 8448 §5 trace; RFC 8446 §4.2 leaves it free.
+    let mut exts = vec![Extension::KeyShareRetry(group.named_group())];
     if let Some(cookie) = cookie {
         exts.push(Extension::Cookie(cookie));
     }
+    // RFC 8446 §4.1.4: "The server's extensions MUST contain
+    // "supported_versions"."
+    exts.push(Extension::SelectedVersion(ProtocolVersion::TLSv1_3));
+    let mut exts = Extensions(exts);
+    if let Some(rewrite) = &config.hello_retry_extensions {
+        rewrite.apply(&mut exts);
+    }
     HandshakeMessage::new(HandshakePayload::ServerHello(
-        ServerHello::hello_retry_request(session_id.clone(), suite.suite, Extensions(exts)),
+        ServerHello::hello_retry_request(session_id.clone(), suite.suite, exts),
     ))
 }
 
@@ -191,7 +197,7 @@ fn emit_hello_retry_request(
         ),
         false => None,
     };
-    let hrr = hello_retry_request(&ch.legacy_session_id, suite, group, cookie);
+    let hrr = hello_retry_request(&config, &ch.legacy_session_id, suite, group, cookie);
     transcript.add(hrr.encoded());
     cx.send_handshake(&hrr);
     cx.negotiated.hello_retry = true;
@@ -295,6 +301,7 @@ fn accept_stateless_retry(
         .ok_or_else(|| inconsistent("supported_groups changed in the second ClientHello"))?;
     let share = retried_share(ch, group)?;
     let hrr = hello_retry_request(
+        &config,
         &ch.legacy_session_id,
         suite,
         group,
