@@ -9,7 +9,11 @@
     clippy::indexing_slicing
 )]
 
+pub mod loopback;
+pub mod matrix;
 pub mod pair;
 pub mod peers;
 pub mod pki;
 pub mod rfc8448;
+pub mod rfc8448_stand_ins;
+pub mod scripted_server;

@@ -1,8 +1,15 @@
-//! The ferrotls TLS 1.3 client against `openssl s_server` over loopback:
-//! ECDSA, RSA-PSS and Ed25519 server certificates, and a
-//! HelloRetryRequest. `s_server -trace` prints the messages it sends, so
-//! the server's view (version, suite, group, signature scheme) is checked
-//! too, and data crosses both ways.
+//! The ferrotls TLS 1.3 client against `openssl s_server` over loopback.
+//!
+//! - the full matrix: every TLS 1.3 suite × {x25519, secp256r1, secp384r1} ×
+//!   server certificates {ECDSA P-256, ECDSA P-384, RSA-2048 (PSS), Ed25519};
+//! - HelloRetryRequest (RFC 8446 §4.1.4) to P-256 and to P-384;
+//! - ALPN agreed and refused (RFC 7301 §3.2);
+//! - a certificate for another host and one from an unknown CA, which we
+//!   must refuse with bad_certificate / unknown_ca (RFC 8446 §6.2).
+//!
+//! Both ends' views are checked: ours through `negotiated()`, OpenSSL's
+//! through `s_server -trace` (the messages it sent and the alerts it got);
+//! data crosses both ways.
 //!
 //! Test code: helpers panic on failure like the tests themselves.
 #![allow(
@@ -12,116 +19,76 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::sync::Arc;
+use std::ffi::OsString;
 use std::time::Duration;
 
-use ferrotls::auth::{RootStore, ServerCertVerifier};
 use ferrotls::config::ClientConfig;
-use ferrotls::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
-use ferrotls::stream::Stream;
-use ferrotls::ClientConnection;
+use ferrotls::error::{CertificateError, Error};
+use ferrotls::msgs::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use ferrotls_test::loopback::{self, ClientStream};
+use ferrotls_test::matrix::{self, Case};
 use ferrotls_test::peers::{self, openssl, OpensslServer};
-use ferrotls_test::pki::{KeyType, Pki};
-use rustls_pki_types::ServerName;
+use ferrotls_test::pki::{IdentityFiles, KeyType, Pki};
 
 const WAIT: Duration = Duration::from_secs(5);
 
-fn client_config() -> ClientConfig {
-    let mut roots = RootStore::empty();
-    roots.add_all(&Pki::get().roots()).unwrap();
-    let mut config = ClientConfig::new(Arc::new(ServerCertVerifier::new(Arc::new(roots))));
-    config.policy.versions = vec![ProtocolVersion::TLSv1_3];
-    config.policy.cipher_suites = vec![
-        CipherSuite::TLS_AES_128_GCM_SHA256,
-        CipherSuite::TLS_AES_256_GCM_SHA384,
-        CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
-    ];
-    config
+/// `s_server -tls1_3 -trace` serving `identity`, plus `extra` arguments.
+fn s_server(identity: &IdentityFiles, extra: &[&str]) -> OpensslServer {
+    let mut args: Vec<OsString> = openssl::server_identity_args(identity);
+    args.extend(["-tls1_3", "-trace"].map(OsString::from));
+    args.extend(extra.iter().map(OsString::from));
+    OpensslServer::spawn(&args)
 }
 
-/// What a run expects both ends to settle on.
-struct Expect {
-    suite: CipherSuite,
-    group: NamedGroup,
-    scheme: SignatureScheme,
-    hello_retry: bool,
+/// Sends a line to s_server (which prints it) and has s_server type one
+/// back; returns once both crossed.
+fn exchange_data(stream: &mut ClientStream, server: &mut OpensslServer) {
+    // 'p' first: s_server reads some single letters typed on stdin as commands.
+    loopback::write_all(stream, b"ping-from-ferrotls\n");
+    server.expect_output("ping-from-ferrotls", WAIT);
+    server.send_line("pong-from-openssl");
+    loopback::read_until(stream, "pong-from-openssl")
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.output()));
 }
 
-fn run(key_type: KeyType, extra_server_args: &[&str], config: ClientConfig, expect: Expect) {
-    if !peers::require_tool("openssl") {
-        return;
-    }
-    let files = Pki::get().write_pem_files();
-    let mut args = openssl::server_identity_args(files.server(key_type));
-    args.extend(["-tls1_3", "-trace"].map(Into::into));
-    args.extend(extra_server_args.iter().map(Into::into));
-    let mut server = OpensslServer::spawn(&args);
+/// Checks our view and s_server's trace agree on `case`.
+fn check_both_views(stream: &ClientStream, server: &OpensslServer, case: &Case, hello_retry: bool) {
+    let out = server.stdout();
+    // Ours.
+    let n = stream.conn.negotiated();
+    assert_eq!(n.version, Some(ProtocolVersion::TLSv1_3), "{out}");
+    assert_eq!(n.cipher_suite, Some(case.suite), "{out}");
+    assert_eq!(n.group, Some(case.group), "{out}");
+    assert_eq!(n.signature_scheme, Some(case.scheme()), "{out}");
+    assert_eq!(n.hello_retry, hello_retry, "{out}");
+    assert_eq!(n.server_name.as_deref(), Some("localhost"));
 
-    let sock = TcpStream::connect(server.addr()).unwrap();
-    sock.set_read_timeout(Some(WAIT)).unwrap();
-    let conn = ClientConnection::new(Arc::new(config), ServerName::try_from("localhost").unwrap())
-        .unwrap();
-    let mut stream = Stream::new(conn, sock);
-    stream
-        .handshake()
-        .unwrap_or_else(|e| panic!("handshake: {e}\n{}", server.output()));
-
-    // The client's view.
-    let n = stream.conn.negotiated().clone();
-    assert_eq!(n.version, Some(ProtocolVersion::TLSv1_3));
-    assert_eq!(n.cipher_suite, Some(expect.suite));
-    assert_eq!(n.group, Some(expect.group));
-    assert_eq!(n.signature_scheme, Some(expect.scheme));
-    assert_eq!(n.hello_retry, expect.hello_retry);
-
-    // Data both ways ('p' first: s_server treats some letters as commands).
-    stream.write_all(b"ping-from-client\n").unwrap();
-    stream.flush().unwrap();
-    server.expect_output("ping-from-client", WAIT);
-    server.send_line("pong-from-server");
-    let mut got = Vec::new();
-    let mut buf = [0u8; 256];
-    while !String::from_utf8_lossy(&got).contains("pong-from-server") {
-        let k = stream.read(&mut buf).unwrap();
-        assert_ne!(k, 0, "server closed early\n{}", server.output());
-        got.extend_from_slice(&buf[..k]);
-    }
-
-    // The server's view, from its trace of what it sent.
-    let out = server.output();
-    assert!(
-        out.contains("Protocol version: TLSv1.3") || out.contains("TLS 1.3 (772)"),
-        "{out}"
-    );
-    let hellos: Vec<&str> = out.split("ServerHello, Length=").skip(1).collect();
-    assert_eq!(
-        hellos.len(),
-        if expect.hello_retry { 2 } else { 1 },
-        "{out}"
-    );
+    // s_server's, from the trace of what it sent.
+    let hellos: Vec<&str> = out
+        .split("Sent Record")
+        .filter(|r| r.contains("ServerHello, Length="))
+        .collect();
+    assert_eq!(hellos.len(), if hello_retry { 2 } else { 1 }, "{out}");
     let last = hellos.last().unwrap();
+    // RFC 8446 §4.2.1: the ServerHello's supported_versions selects TLS 1.3.
+    assert!(last.contains("TLS 1.3 (772)"), "no TLS 1.3 in\n{last}");
     let suite_hex = format!(
-        "{{0x{:02X}, 0x{:02X}}}",
-        expect.suite.to_wire() >> 8,
-        expect.suite.to_wire() & 0xff
+        "cipher_suite {{0x{:02X}, 0x{:02X}}}",
+        case.suite.to_wire() >> 8,
+        case.suite.to_wire() & 0xff
     );
-    assert!(
-        last.contains(&suite_hex),
-        "suite {suite_hex} not in\n{last}"
-    );
-    let group_id = format!("({})\n", expect.group.to_wire());
+    assert!(last.contains(&suite_hex), "{suite_hex} not in\n{last}");
     let group_line = last
         .lines()
         .find(|l| l.contains("NamedGroup:"))
         .unwrap_or_else(|| panic!("no key_share in\n{last}"));
     assert!(
-        format!("{group_line}\n").ends_with(&group_id),
+        group_line
+            .trim_end()
+            .ends_with(&format!("({})", case.group.to_wire())),
         "{group_line} is not group {}",
-        expect.group
+        case.group
     );
-    let scheme_id = format!("(0x{:04x})", expect.scheme.to_wire());
     let cv = out
         .split("CertificateVerify, Length=")
         .nth(1)
@@ -130,89 +97,205 @@ fn run(key_type: KeyType, extra_server_args: &[&str], config: ClientConfig, expe
         .lines()
         .find(|l| l.contains("Signature Algorithm:"))
         .unwrap();
+    let scheme_id = format!("(0x{:04x})", case.scheme().to_wire());
     assert!(line.contains(&scheme_id), "{line} is not {scheme_id}");
 }
 
-#[test]
-fn openssl_ecdsa_p256() {
-    run(
-        KeyType::EcdsaP256,
-        &[],
-        client_config(),
-        Expect {
-            suite: CipherSuite::TLS_AES_128_GCM_SHA256,
-            group: NamedGroup::X25519,
-            scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-            hello_retry: false,
-        },
-    );
+/// One connection: s_server with the case's certificate, our client limited
+/// to the case's suite and group.
+fn run_case(files: &ferrotls_test::pki::PkiFiles, case: &Case) {
+    let mut server = s_server(files.server(case.key_type), &[]);
+    let mut stream = loopback::connect(loopback::client_config_for(case), server.addr())
+        .unwrap_or_else(|(e, io)| panic!("handshake: {e:?} ({io})\n{}", server.output()));
+    exchange_data(&mut stream, &mut server);
+    check_both_views(&stream, &server, case, false);
 }
 
 #[test]
-fn openssl_ecdsa_p384_chacha() {
-    let mut config = client_config();
-    config.policy.cipher_suites = vec![CipherSuite::TLS_CHACHA20_POLY1305_SHA256];
-    config.key_share_groups = vec![NamedGroup::Secp384r1];
-    run(
-        KeyType::EcdsaP384,
-        &[],
-        config,
-        Expect {
-            suite: CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
-            group: NamedGroup::Secp384r1,
-            scheme: SignatureScheme::EcdsaSecp384r1Sha384,
-            hello_retry: false,
-        },
+fn matrix_against_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    matrix::run_cases(
+        "ferrotls client vs s_server",
+        &matrix::full_matrix(),
+        |case| run_case(&files, case),
     );
 }
 
+/// RFC 8446 §4.1.4: the client shares x25519 only; s_server accepts only
+/// the other group and asks again with a HelloRetryRequest.
 #[test]
-fn openssl_rsa_pss() {
-    let mut config = client_config();
-    config.policy.cipher_suites = vec![CipherSuite::TLS_AES_128_GCM_SHA256];
-    run(
-        KeyType::Rsa2048,
-        &[],
-        config,
-        Expect {
-            suite: CipherSuite::TLS_AES_128_GCM_SHA256,
-            group: NamedGroup::X25519,
-            scheme: SignatureScheme::RsaPssRsaeSha256,
-            hello_retry: false,
-        },
-    );
-}
-
-#[test]
-fn openssl_ed25519() {
-    run(
-        KeyType::Ed25519,
-        &[],
-        client_config(),
-        Expect {
-            suite: CipherSuite::TLS_AES_128_GCM_SHA256,
-            group: NamedGroup::X25519,
-            scheme: SignatureScheme::Ed25519,
-            hello_retry: false,
-        },
-    );
-}
-
-/// RFC 8446 §4.1.4: the client shares x25519, the server accepts only
-/// P-256 and asks again.
-#[test]
-fn openssl_hello_retry_request() {
-    let mut config = client_config();
-    config.key_share_groups = vec![NamedGroup::X25519];
-    run(
-        KeyType::EcdsaP256,
-        &["-groups", "P-256"],
-        config,
-        Expect {
-            suite: CipherSuite::TLS_AES_128_GCM_SHA256,
+fn hello_retry_request_from_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let cases = [
+        Case {
+            suite: matrix::SUITES[0],
             group: NamedGroup::Secp256r1,
-            scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-            hello_retry: true,
+            key_type: KeyType::EcdsaP256,
         },
+        Case {
+            suite: matrix::SUITES[2],
+            group: NamedGroup::Secp384r1,
+            key_type: KeyType::Rsa2048,
+        },
+    ];
+    matrix::run_cases("HelloRetryRequest from s_server", &cases, |case| {
+        let mut server = s_server(
+            files.server(case.key_type),
+            &["-groups", matrix::openssl_group(case.group)],
+        );
+        let mut config = loopback::client_config_for(case);
+        config.policy.groups = vec![NamedGroup::X25519, case.group];
+        config.key_share_groups = vec![NamedGroup::X25519];
+        let mut stream = loopback::connect(config, server.addr())
+            .unwrap_or_else(|(e, io)| panic!("handshake: {e:?} ({io})\n{}", server.output()));
+        exchange_data(&mut stream, &mut server);
+        check_both_views(&stream, &server, case, true);
+        // The HelloRetryRequest names the group, and is marked by its
+        // special random (RFC 8446 §4.1.3).
+        let out = server.stdout();
+        let hrr = out
+            .split("Sent Record")
+            .find(|r| r.contains("ServerHello, Length="))
+            .unwrap();
+        assert!(hrr.contains("gmt_unix_time=0xCF21AD74"), "{hrr}");
+        assert!(
+            hrr.contains(&format!("({})", case.group.to_wire())),
+            "{hrr}"
+        );
+    });
+}
+
+fn alpn_config(protocols: &[&[u8]]) -> ClientConfig {
+    let mut config = loopback::client_config();
+    config.policy.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+    config
+}
+
+/// RFC 7301 §3.2: the server picks one of the client's protocols.
+#[test]
+fn alpn_agreed_with_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let mut server = s_server(files.server(KeyType::EcdsaP256), &["-alpn", "http/1.1,h2"]);
+    let mut stream = loopback::connect(alpn_config(&[b"h2", b"http/1.1"]), server.addr())
+        .unwrap_or_else(|(e, io)| panic!("handshake: {e:?} ({io})\n{}", server.output()));
+    exchange_data(&mut stream, &mut server);
+    // s_server's order decides between the two both offer.
+    assert_eq!(
+        stream.conn.negotiated().alpn.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    let out = server.stdout();
+    assert!(
+        out.contains("ALPN protocols advertised by the client: h2, http/1.1"),
+        "{out}"
+    );
+    assert!(out.contains("ALPN protocols selected: http/1.1"), "{out}");
+}
+
+/// No protocol in common. RFC 7301 §3.2 lets the server choose between
+/// ignoring the extension and aborting with no_application_protocol;
+/// OpenSSL 3.0 aborts while reading the ClientHello, so our client ends
+/// with that alert received (and sends none back).
+#[test]
+fn alpn_refused_by_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let server = s_server(files.server(KeyType::EcdsaP256), &["-alpn", "http/1.1"]);
+    let (error, io) = match loopback::connect(alpn_config(&[b"h2"]), server.addr()) {
+        Ok(_) => panic!("handshake succeeded\n{}", server.output()),
+        Err(e) => e,
+    };
+    assert_eq!(
+        error,
+        Some(Error::AlertReceived(
+            AlertDescription::NoApplicationProtocol
+        )),
+        "{io}"
+    );
+    assert_eq!(error.unwrap().alert(), None);
+    server.expect_output("tls_handle_alpn:no application protocol", WAIT);
+    let out = server.output();
+    assert!(!out.contains("ServerHello, Length="), "{out}");
+    assert!(!out.contains("ALPN protocols selected"), "{out}");
+}
+
+/// Our client must refuse the chain and send `alert` (RFC 8446 §6.2);
+/// s_server must report that alert.
+fn rejected(
+    identity: &IdentityFiles,
+    want: CertificateError,
+    alert: AlertDescription,
+    openssl_text: &str,
+) {
+    let server = s_server(identity, &[]);
+    let (error, io) = match loopback::connect(loopback::client_config(), server.addr()) {
+        Ok(_) => panic!("handshake succeeded\n{}", server.output()),
+        Err(e) => e,
+    };
+    assert_eq!(error, Some(Error::Certificate(want)), "{io}");
+    assert_eq!(error.unwrap().alert(), Some(alert));
+    let number = format!("SSL alert number {}", alert.to_wire());
+    server.expect_output(&number, WAIT);
+    let out = server.output();
+    assert!(out.contains(openssl_text), "{out}");
+    // s_server sent its whole flight, but never got our Finished: we
+    // stopped at its Certificate.
+    let trace = server.stdout();
+    let sent: Vec<&str> = trace.split("Sent Record").collect();
+    assert!(
+        sent.iter().any(|r| r.contains("Certificate, Length=")),
+        "{trace}"
+    );
+    let received: Vec<&str> = trace
+        .split("Received Record")
+        .skip(1)
+        .map(|r| r.split("Sent Record").next().unwrap())
+        .collect();
+    assert!(
+        received.iter().any(|r| r.contains("ClientHello, Length=")),
+        "{trace}"
+    );
+    assert!(
+        !received.iter().any(|r| r.contains("Finished, Length=")),
+        "{trace}"
+    );
+}
+
+#[test]
+fn wrong_hostname_gets_bad_certificate() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    rejected(
+        &files.wrong_host_server,
+        CertificateError::NotValidForName,
+        AlertDescription::BadCertificate,
+        "alert bad certificate",
+    );
+}
+
+#[test]
+fn unknown_ca_gets_unknown_ca() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    rejected(
+        &files.untrusted_server,
+        CertificateError::UnknownIssuer,
+        AlertDescription::UnknownCa,
+        "alert unknown ca",
     );
 }

@@ -1,6 +1,16 @@
-//! The ferrotls TLS 1.3 server against `openssl s_client` over loopback:
-//! each key type, a HelloRetryRequest, and a line typed into s_client that
-//! our server echoes back.
+//! The ferrotls TLS 1.3 server against `openssl s_client` over loopback.
+//!
+//! - the full matrix: every TLS 1.3 suite × {x25519, secp256r1, secp384r1} ×
+//!   server certificates {ECDSA P-256, ECDSA P-384, RSA-2048 (PSS), Ed25519};
+//! - HelloRetryRequest (RFC 8446 §4.1.4), stateful and stateless;
+//! - ALPN agreed, and refused with no_application_protocol (RFC 7301 §3.2);
+//! - s_client refusing our certificate (unknown CA, wrong name): the alert it
+//!   sends is what our server reports;
+//! - client certificates (RFC 8446 §4.3.2).
+//!
+//! s_client's view comes from its printed markers (`-msg`), ours from
+//! `negotiated()`; a line typed into s_client crosses to our server, which
+//! echoes it back.
 //!
 //! Test code: helpers panic on failure like the tests themselves.
 #![allow(
@@ -10,143 +20,69 @@
     clippy::panic
 )]
 
-use std::io::{ErrorKind, Read};
-use std::net::TcpListener;
+use std::ffi::OsString;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use ferrotls::auth::{
-    provider_key, CertifiedKey, ClientCertVerifier, RootStore, ServerCertResolver,
-};
+use ferrotls::auth::{ClientCertVerifier, RootStore};
 use ferrotls::config::ServerConfig;
-use ferrotls::conn::Negotiated;
-use ferrotls::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
-use ferrotls::ServerConnection;
-use ferrotls_test::peers::{self, openssl, OpensslClient};
-use ferrotls_test::pki::{KeyType, Pki};
+use ferrotls::error::{Error, PeerMisbehaved};
+use ferrotls::msgs::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use ferrotls_test::loopback::{self, Served};
+use ferrotls_test::matrix::{self, Case};
+use ferrotls_test::peers::{self, openssl, ClientRun, OpensslClient};
+use ferrotls_test::pki::{KeyType, Pki, PkiFiles};
 
-/// What the server thread saw.
-struct Served {
-    negotiated: Negotiated,
-    received: Vec<u8>,
-    error: Option<String>,
-}
+const RUN_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Accepts one connection and runs it: every complete line received is
-/// answered with `echo: <line>`.
-fn serve_one(config: ServerConfig) -> (u16, JoinHandle<Served>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let config = Arc::new(config);
-    let handle = std::thread::spawn(move || {
-        let (mut sock, _) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(15)))
-            .unwrap();
-        let mut conn = ServerConnection::new(config).unwrap();
-        let mut received = Vec::new();
-        let mut error = None;
-        let mut buf = vec![0u8; 1 << 16];
-        'conn: loop {
-            while conn.wants_write() {
-                if conn.write_tls(&mut sock).is_err() {
-                    break 'conn;
-                }
-            }
-            if error.is_some() {
-                break;
-            }
-            let n = match sock.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            conn.feed_tls(&buf[..n]);
-            if let Err(e) = conn.process_new_packets() {
-                error = Some(e.to_string());
-                continue;
-            }
-            loop {
-                match conn.read_plaintext(&mut buf) {
-                    Ok(0) => {
-                        conn.send_close_notify();
-                        break;
-                    }
-                    Ok(n) => {
-                        let start = received.len();
-                        received.extend_from_slice(&buf[..n]);
-                        let text = String::from_utf8_lossy(&received[start..]).into_owned();
-                        for line in text.lines() {
-                            conn.write_plaintext(format!("echo: {line}\n").as_bytes())
-                                .unwrap();
-                        }
-                    }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(e) => {
-                        error = Some(e.to_string());
-                        break;
-                    }
-                }
-            }
-        }
-        Served {
-            negotiated: conn.negotiated().clone(),
-            received,
-            error,
-        }
-    });
-    (port, handle)
-}
-
-fn server_config(kt: KeyType) -> ServerConfig {
-    let id = Pki::get().server(kt);
-    let key = CertifiedKey::new(id.chain(), provider_key(&id.private_key()).unwrap()).unwrap();
-    let mut resolver = ServerCertResolver::new();
-    resolver.add_default(Arc::new(key));
-    ServerConfig::new(Arc::new(resolver))
-}
-
-struct Want {
-    scheme: SignatureScheme,
-    /// s_client's "Peer signature type".
-    openssl_type: &'static str,
-    group: NamedGroup,
-    /// The start of s_client's "Server Temp Key".
-    openssl_group: &'static str,
-    hello_retry: bool,
-    suite: CipherSuite,
-    client_auth: bool,
-}
-
-fn run(config: ServerConfig, extra_args: &[&str], want: Want) {
-    let files = Pki::get().write_pem_files();
-    let (port, server) = serve_one(config);
+/// Serves one connection with `config` and runs s_client against it with
+/// the test CA bundle, `-tls1_3 -msg` and `extra` arguments; when the
+/// handshake works, a line crosses and comes back echoed.
+fn run_s_client(files: &PkiFiles, config: ServerConfig, extra: &[OsString]) -> (ClientRun, Served) {
+    let (port, server) = loopback::serve_one(config);
     let run = OpensslClient::builder(port)
         .args(openssl::client_verify_args(&files.ca_bundle))
         .args(["-tls1_3", "-msg"])
-        .args(extra_args)
+        .args(extra)
         .wait_for("Verify return code:")
         .send(b"ping-from-openssl\n")
         .wait_for("echo: ping-from-openssl")
-        .timeout(Duration::from_secs(15))
+        .timeout(RUN_TIMEOUT)
         .run();
-    let out = run.output();
     let served = server.join().unwrap();
+    (run, served)
+}
+
+/// What both ends must agree on beyond the case itself.
+struct Want {
+    hello_retry: bool,
+    client_auth: bool,
+}
+
+const PLAIN: Want = Want {
+    hello_retry: false,
+    client_auth: false,
+};
+
+fn check_both_views(run: &ClientRun, served: &Served, case: &Case, want: &Want) {
+    let out = run.stdout();
     assert_eq!(served.error, None, "{out}");
 
     // s_client's view.
     let session = openssl::session(out).unwrap_or_else(|| panic!("no session line\n{out}"));
-    assert_eq!(session.version, "TLSv1.3");
-    assert_eq!(session.cipher, want.suite.to_string());
+    assert_eq!(session.version, "TLSv1.3", "{out}");
+    assert!(!session.reused, "{out}");
+    assert_eq!(session.cipher, case.suite.to_string(), "{out}");
     assert_eq!(openssl::verify_return_code(out), Some(0), "{out}");
     assert_eq!(
         openssl::field(out, "Peer signature type").as_deref(),
-        Some(want.openssl_type),
+        Some(matrix::openssl_signature_type(case.key_type)),
         "{out}"
     );
-    let temp_key = openssl::field(out, "Server Temp Key").unwrap_or_default();
-    assert!(
-        temp_key.starts_with(want.openssl_group),
-        "{temp_key}\n{out}"
+    assert_eq!(
+        openssl::field(out, "Server Temp Key").as_deref(),
+        Some(matrix::openssl_temp_key(case.group)),
+        "{out}"
     );
     let client_hellos = out
         .lines()
@@ -155,127 +91,306 @@ fn run(config: ServerConfig, extra_args: &[&str], want: Want) {
     assert_eq!(client_hellos, if want.hello_retry { 2 } else { 1 }, "{out}");
     // The data went both ways.
     assert!(run.contains("echo: ping-from-openssl"), "{out}");
-    assert_eq!(served.received, b"ping-from-openssl\n");
+    assert_eq!(served.received, b"ping-from-openssl\n", "{out}");
 
     // Ours.
-    let n = served.negotiated;
+    let n = &served.negotiated;
     assert_eq!(n.version, Some(ProtocolVersion::TLSv1_3));
-    assert_eq!(n.cipher_suite, Some(want.suite));
+    assert_eq!(n.cipher_suite, Some(case.suite));
+    assert_eq!(n.group, Some(case.group));
+    assert_eq!(n.signature_scheme, Some(case.scheme()));
+    assert_eq!(n.hello_retry, want.hello_retry);
     assert_eq!(n.client_auth, want.client_auth);
     assert_eq!(n.peer_certificates.is_empty(), !want.client_auth);
-    assert_eq!(n.group, Some(want.group));
-    assert_eq!(n.signature_scheme, Some(want.scheme));
-    assert_eq!(n.hello_retry, want.hello_retry);
     assert_eq!(n.server_name.as_deref(), Some("localhost"));
 }
 
-fn plain(kt: KeyType, scheme: SignatureScheme, openssl_type: &'static str) {
+/// s_client limited to the case's suite and group.
+fn case_args(case: &Case) -> Vec<OsString> {
+    vec![
+        "-ciphersuites".into(),
+        case.suite.to_string().into(),
+        "-groups".into(),
+        matrix::openssl_group(case.group).into(),
+    ]
+}
+
+#[test]
+fn matrix_against_s_client() {
     if !peers::require_tool("openssl") {
         return;
     }
-    run(
-        server_config(kt),
-        &[],
-        Want {
-            scheme,
-            openssl_type,
-            group: NamedGroup::X25519,
-            openssl_group: "X25519",
-            hello_retry: false,
-            suite: CipherSuite::TLS_AES_128_GCM_SHA256,
-            client_auth: false,
+    let files = Pki::get().write_pem_files();
+    matrix::run_cases(
+        "s_client vs ferrotls server",
+        &matrix::full_matrix(),
+        |case| {
+            let (run, served) =
+                run_s_client(&files, loopback::server_config_for(case), &case_args(case));
+            check_both_views(&run, &served, case, &PLAIN);
         },
     );
 }
 
+/// `-groups X25519:<group>` makes s_client send an x25519 share only; our
+/// server allows only the other group, so it asks again (RFC 8446 §4.1.4),
+/// keeping state or, stateless, carrying it in the cookie (§4.2.2).
 #[test]
-fn openssl_ecdsa_p256() {
-    plain(
-        KeyType::EcdsaP256,
-        SignatureScheme::EcdsaSecp256r1Sha256,
-        "ECDSA",
-    );
-}
-
-#[test]
-fn openssl_ecdsa_p384() {
-    plain(
-        KeyType::EcdsaP384,
-        SignatureScheme::EcdsaSecp384r1Sha384,
-        "ECDSA",
-    );
-}
-
-#[test]
-fn openssl_rsa_pss() {
-    plain(
-        KeyType::Rsa2048,
-        SignatureScheme::RsaPssRsaeSha256,
-        "RSA-PSS",
-    );
-}
-
-#[test]
-fn openssl_ed25519() {
-    plain(KeyType::Ed25519, SignatureScheme::Ed25519, "ed25519");
-}
-
-/// `-groups X25519:P-256` makes s_client send an x25519 share only; our
-/// server allows only P-256, so it asks again.
-#[test]
-fn openssl_hello_retry_request() {
+fn hello_retry_request_to_s_client() {
     if !peers::require_tool("openssl") {
         return;
     }
-    for stateless in [false, true] {
-        let mut config = server_config(KeyType::EcdsaP256);
-        config.policy.groups = vec![NamedGroup::Secp256r1];
-        config.stateless_retry = stateless;
-        run(
-            config,
-            &["-groups", "X25519:P-256"],
-            Want {
-                scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-                openssl_type: "ECDSA",
+    let files = Pki::get().write_pem_files();
+    let cases = [
+        (
+            Case {
+                suite: matrix::SUITES[0],
                 group: NamedGroup::Secp256r1,
-                openssl_group: "ECDH, prime256v1",
-                hello_retry: true,
-                suite: CipherSuite::TLS_AES_128_GCM_SHA256,
-                client_auth: false,
+                key_type: KeyType::EcdsaP256,
             },
-        );
+            false,
+        ),
+        (
+            Case {
+                suite: matrix::SUITES[0],
+                group: NamedGroup::Secp256r1,
+                key_type: KeyType::EcdsaP256,
+            },
+            true,
+        ),
+        (
+            Case {
+                suite: matrix::SUITES[1],
+                group: NamedGroup::Secp384r1,
+                key_type: KeyType::Ed25519,
+            },
+            true,
+        ),
+    ];
+    let labelled: Vec<_> = cases
+        .iter()
+        .map(|(case, stateless)| Labelled(*case, *stateless))
+        .collect();
+    matrix::run_cases(
+        "HelloRetryRequest to s_client",
+        &labelled,
+        |Labelled(case, stateless)| {
+            let mut config = loopback::server_config_for(case);
+            config.stateless_retry = *stateless;
+            let groups = format!("X25519:{}", matrix::openssl_group(case.group));
+            let args: Vec<OsString> = vec![
+                "-ciphersuites".into(),
+                case.suite.to_string().into(),
+                "-groups".into(),
+                groups.into(),
+            ];
+            let (run, served) = run_s_client(&files, config, &args);
+            check_both_views(
+                &run,
+                &served,
+                case,
+                &Want {
+                    hello_retry: true,
+                    client_auth: false,
+                },
+            );
+        },
+    );
+}
+
+/// A case and whether the retry is stateless, for failure messages.
+struct Labelled(Case, bool);
+
+impl std::fmt::Display for Labelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (stateless: {})", self.0, self.1)
     }
 }
 
+fn alpn_server(protocols: &[&[u8]]) -> ServerConfig {
+    let mut config = loopback::server_config(KeyType::EcdsaP256);
+    config.policy.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+    config
+}
+
+const DEFAULT_CASE: Case = Case {
+    suite: matrix::SUITES[0],
+    group: NamedGroup::X25519,
+    key_type: KeyType::EcdsaP256,
+};
+
+/// RFC 7301 §3.2: our server picks by its own preference among s_client's.
 #[test]
-fn openssl_other_suites() {
+fn alpn_agreed_with_s_client() {
     if !peers::require_tool("openssl") {
         return;
     }
-    for suite in [
-        CipherSuite::TLS_AES_256_GCM_SHA384,
-        CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
-    ] {
-        let name = suite.to_string();
-        run(
-            server_config(KeyType::EcdsaP384),
-            &["-ciphersuites", &name],
-            Want {
-                scheme: SignatureScheme::EcdsaSecp384r1Sha384,
-                openssl_type: "ECDSA",
-                group: NamedGroup::X25519,
-                openssl_group: "X25519",
-                hello_retry: false,
-                suite,
-                client_auth: false,
-            },
-        );
+    let files = Pki::get().write_pem_files();
+    let (run, served) = run_s_client(
+        &files,
+        alpn_server(&[b"h2", b"http/1.1"]),
+        &["-alpn".into(), "http/1.1,h2".into()],
+    );
+    check_both_views(&run, &served, &DEFAULT_CASE, &PLAIN);
+    assert_eq!(served.negotiated.alpn.as_deref(), Some(&b"h2"[..]));
+    run.assert_contains(&["ALPN protocol: h2"]);
+}
+
+/// RFC 7301 §3.2: "the server SHALL respond with a fatal
+/// no_application_protocol alert" when it supports none of the client's.
+#[test]
+fn alpn_refused_to_s_client() {
+    if !peers::require_tool("openssl") {
+        return;
     }
+    let files = Pki::get().write_pem_files();
+    let (run, served) = run_s_client(
+        &files,
+        alpn_server(&[b"h2"]),
+        &["-alpn".into(), "http/1.1".into()],
+    );
+    assert!(!run.succeeded(), "{}", run.output());
+    run.assert_contains(&[
+        "tlsv1 alert no application protocol",
+        "SSL alert number 120",
+    ]);
+    assert!(!run.contains("echo: "), "{}", run.output());
+    let error = served.error.expect("our server failed");
+    assert_eq!(
+        error,
+        Error::Peer(PeerMisbehaved::NoCommonApplicationProtocol)
+    );
+    assert_eq!(error.alert(), Some(AlertDescription::NoApplicationProtocol));
+    assert_eq!(served.negotiated.alpn, None);
+    assert!(served.received.is_empty());
+}
+
+/// s_client with `verify` arguments refuses our chain: it must fail with
+/// `verify_error` and send the fatal `alert` (RFC 8446 §6.2). Returns what
+/// our server saw.
+///
+/// s_client fails while reading our Certificate, before it has switched its
+/// own writes to the handshake traffic keys, so its alert goes out as an
+/// unprotected record (outer type alert, `15 03 03 00 02`) although our
+/// server already reads with the client handshake traffic key.
+fn refused_by_s_client(
+    verify: Vec<OsString>,
+    verify_error: &str,
+    alert: AlertDescription,
+) -> Served {
+    let (port, server) = loopback::serve_one(loopback::server_config(KeyType::EcdsaP256));
+    let run = OpensslClient::builder(port)
+        .args(verify)
+        .args(["-tls1_3", "-msg", "-verify_return_error"])
+        .send(b"ping-from-openssl\n")
+        .timeout(RUN_TIMEOUT)
+        .run();
+    let served = server.join().unwrap();
+    let out = run.output();
+    assert!(!run.succeeded(), "{out}");
+    assert!(run.contains(verify_error), "{out}");
+    assert!(run.contains("certificate verify failed"), "{out}");
+    let sent_alert = format!(
+        ">>> TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n>>> TLS 1.3, Alert [length 0002], fatal {alert}\n    02 {:02x}\n",
+        alert.to_wire()
+    );
+    // -msg writes to stdout; stderr lines may land between its lines in `output()`.
+    assert!(
+        run.stdout().contains(&sent_alert),
+        "no {sent_alert:?} in\n{out}"
+    );
+    assert!(!run.contains("echo: "), "{out}");
+    assert!(served.accepted);
+    assert!(served.error.is_some(), "our server did not fail\n{out}");
+    assert!(served.received.is_empty());
+    assert!(!served.negotiated.client_auth);
+    served
+}
+
+fn unknown_ca_args(files: &PkiFiles) -> Vec<OsString> {
+    vec![
+        "-servername".into(),
+        "localhost".into(),
+        "-CAfile".into(),
+        files.unknown_ca.clone().into(),
+    ]
+}
+
+/// Our chain ends in our self-signed CA, which is not in s_client's bundle:
+/// s_client reports error 19 and sends unknown_ca.
+#[test]
+fn unknown_ca_refused_by_s_client() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    refused_by_s_client(
+        unknown_ca_args(&files),
+        "verify error:num=19:self-signed certificate in certificate chain",
+        AlertDescription::UnknownCa,
+    );
+}
+
+fn wrong_name_args(files: &PkiFiles) -> Vec<OsString> {
+    vec![
+        "-servername".into(),
+        "other.example".into(),
+        "-verify_hostname".into(),
+        "other.example".into(),
+        "-CAfile".into(),
+        files.ca_bundle.clone().into(),
+    ]
+}
+
+/// Our `localhost` certificate checked against another name: s_client
+/// reports error 62 and sends bad_certificate.
+#[test]
+fn wrong_hostname_refused_by_s_client() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    refused_by_s_client(
+        wrong_name_args(&files),
+        "verify error:num=62:hostname mismatch",
+        AlertDescription::BadCertificate,
+    );
+}
+
+/// RFC 8446 §6: "Upon receiving an error alert, the TLS implementation
+/// SHOULD indicate an error to the application": our server should report
+/// the alert s_client sent. s_client sends it unprotected, before it
+/// switches its writes to handshake keys, while our server already reads
+/// with them: the record layer must still read it as an alert.
+#[test]
+fn refusal_alerts_reach_our_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let served = refused_by_s_client(
+        unknown_ca_args(&files),
+        "verify error:num=19:",
+        AlertDescription::UnknownCa,
+    );
+    assert_eq!(
+        served.error,
+        Some(Error::AlertReceived(AlertDescription::UnknownCa))
+    );
+    let served = refused_by_s_client(
+        wrong_name_args(&files),
+        "verify error:num=62:",
+        AlertDescription::BadCertificate,
+    );
+    assert_eq!(
+        served.error,
+        Some(Error::AlertReceived(AlertDescription::BadCertificate))
+    );
 }
 
 /// s_client presents a certificate when our server asks (RFC 8446 §4.3.2).
 #[test]
-fn openssl_client_certificates() {
+fn client_certificates_from_s_client() {
     if !peers::require_tool("openssl") {
         return;
     }
@@ -284,26 +399,28 @@ fn openssl_client_certificates() {
     let mut roots = RootStore::empty();
     roots.add_all(&pki.roots()).unwrap();
     let verifier = Arc::new(ClientCertVerifier::new(Arc::new(roots)));
-    for kt in [KeyType::EcdsaP256, KeyType::Rsa2048, KeyType::Ed25519] {
-        let mut config = server_config(KeyType::EcdsaP256);
+    let key_types = [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::Rsa2048,
+        KeyType::Ed25519,
+    ];
+    let labels: Vec<&str> = key_types.iter().map(|kt| kt.name()).collect();
+    matrix::run_cases("client certificates", &labels, |label| {
+        let kt = *key_types.iter().find(|kt| kt.name() == *label).unwrap();
+        let mut config = loopback::server_config(KeyType::EcdsaP256);
         config.client_verifier = Some(verifier.clone());
-        let identity: Vec<String> = openssl::server_identity_args(files.client(kt))
-            .into_iter()
-            .map(|a| a.into_string().unwrap())
-            .collect();
-        let args: Vec<&str> = identity.iter().map(String::as_str).collect();
-        run(
-            config,
-            &args,
-            Want {
-                scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-                openssl_type: "ECDSA",
-                group: NamedGroup::X25519,
-                openssl_group: "X25519",
+        let args = openssl::server_identity_args(files.client(kt));
+        let (run, served) = run_s_client(&files, config, &args);
+        check_both_views(
+            &run,
+            &served,
+            &DEFAULT_CASE,
+            &Want {
                 hello_retry: false,
-                suite: CipherSuite::TLS_AES_128_GCM_SHA256,
                 client_auth: true,
             },
         );
-    }
+        assert_eq!(served.negotiated.peer_certificates[0], pki.client(kt).cert);
+    });
 }

@@ -386,9 +386,10 @@ impl CommonState {
                 .recv
                 .next_record(self.recv_limit())
                 .map_err(|e| match e {
-                    crate::record::deframer::DeframeError::Overflow { len, .. } => {
-                        Error::Record(crate::record::protect::RecordError::PlaintextOverflow {
+                    crate::record::deframer::DeframeError::Overflow { len, limit } => {
+                        Error::Record(crate::record::protect::RecordError::RecordOverflow {
                             len,
+                            limit,
                         })
                     }
                     crate::record::deframer::DeframeError::UnknownContentType(t) => {
@@ -456,8 +457,15 @@ impl CommonState {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
         }
 
+        // A TLS 1.3 peer that rejects our flight may not have switched its
+        // own writes to handshake keys yet, and sends its alert unprotected
+        // (OpenSSL does). During the handshake such an alert is read as
+        // plaintext so the application learns which alert it was.
+        let plaintext_alert = span.typ == ContentType::Alert
+            && !self.traffic
+            && self.negotiated.version != Some(ProtocolVersion::TLSv1_2);
         let (typ, plain) = match &mut self.decrypter {
-            Some(dec) => {
+            Some(dec) if !plaintext_alert => {
                 let header: [u8; 5] = self
                     .recv
                     .bytes(span.record.start..span.payload.start)
@@ -472,7 +480,7 @@ impl CommonState {
                     start + opened.plaintext.start..start + opened.plaintext.end,
                 )
             }
-            None => (span.typ, span.payload.clone()),
+            _ => (span.typ, span.payload.clone()),
         };
 
         if self.joiner.has_partial() && typ != ContentType::Handshake {
@@ -548,6 +556,12 @@ impl CommonState {
             o.alert(Direction::Received, alert);
         }
         match alert.description {
+            // RFC 8446 §6.1: close_notify says the sender "will not send
+            // any more messages on this connection", so a handshake it
+            // interrupts cannot complete: it ends as a received alert.
+            AlertDescription::CloseNotify if !self.traffic => {
+                Err(Error::AlertReceived(AlertDescription::CloseNotify))
+            }
             AlertDescription::CloseNotify => {
                 // RFC 8446 §6.1: data received after close_notify is ignored.
                 self.peer_closed = true;

@@ -22,6 +22,9 @@ pub enum RecordError {
     /// The plaintext is longer than 2^14 bytes (RFC 8446 §5.2, RFC 5246
     /// §6.2.3: `record_overflow`).
     PlaintextOverflow { len: usize },
+    /// A record longer than the current protection allows, seen from its
+    /// header (RFC 8446 §5.1/§5.2, RFC 5246 §6.2: `record_overflow`).
+    RecordOverflow { len: usize, limit: usize },
     /// A TLS 1.3 inner plaintext with no non-zero byte (RFC 8446 §5.4:
     /// `unexpected_message`).
     NoContentType,
@@ -39,7 +42,9 @@ impl RecordError {
     pub fn alert(&self) -> AlertDescription {
         match self {
             Self::BadRecordMac => AlertDescription::BadRecordMac,
-            Self::PlaintextOverflow { .. } => AlertDescription::RecordOverflow,
+            Self::PlaintextOverflow { .. } | Self::RecordOverflow { .. } => {
+                AlertDescription::RecordOverflow
+            }
             Self::NoContentType | Self::UnexpectedOuterType(_) => {
                 AlertDescription::UnexpectedMessage
             }
@@ -55,6 +60,9 @@ impl core::fmt::Display for RecordError {
             Self::BadRecordMac => f.write_str("record authentication failed"),
             Self::PlaintextOverflow { len } => {
                 write!(f, "record plaintext of {len} bytes exceeds 2^14")
+            }
+            Self::RecordOverflow { len, limit } => {
+                write!(f, "record of {len} bytes exceeds the limit of {limit}")
             }
             Self::NoContentType => f.write_str("protected record holds only padding"),
             Self::UnexpectedOuterType(t) => write!(f, "protected record with outer type {t}"),
