@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use ferrotls::auth::{RootStore, ServerCertVerifier};
+use ferrotls::auth::{CertifiedKey, ClientCertChooser, RootStore, ServerCertVerifier};
 use ferrotls::client::ClientConnection;
 use ferrotls::config::ClientConfig;
 use ferrotls::stream::Stream;
@@ -35,6 +35,12 @@ pub struct ClientArgs {
     /// the host part of ADDR).
     #[arg(long, value_name = "NAME")]
     pub server_name: Option<String>,
+    /// Certificate chain (PEM) to present when the server asks for one.
+    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Private key of --cert (PEM).
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    pub key: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -62,6 +68,11 @@ pub fn run(args: &ClientArgs) -> Result<(), String> {
     let mut config = ClientConfig::new(Arc::new(ServerCertVerifier::new(Arc::new(roots(args)?))));
     config.policy = args.policy.policy()?;
     config.hooks = args.policy.hooks()?;
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        let identity = CertifiedKey::from_pem_files(cert, key)
+            .map_err(|e| format!("client certificate: {e}"))?;
+        config.client_auth = Some(Arc::new(ClientCertChooser::new(vec![Arc::new(identity)])));
+    }
     let name = args
         .server_name
         .clone()

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use ferrotls::auth::{ClientCertVerifier, RootStore};
 use ferrotls::config::ServerConfig;
 use ferrotls::server::ServerConnection;
 use ferrotls::stream::Stream;
@@ -27,6 +28,14 @@ pub struct ServerArgs {
     /// Private key of the chain (PEM: PKCS#8, SEC1 or PKCS#1).
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// Ask clients for a certificate and verify it against the CA
+    /// certificates in FILE (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
+    /// With --client-ca: refuse clients without a certificate
+    /// (certificate_required in TLS 1.3).
+    #[arg(long, requires = "client_ca")]
+    pub require_client_cert: bool,
     /// Exit after the first connection.
     #[arg(long)]
     pub once: bool,
@@ -53,6 +62,13 @@ fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         }
     };
     let mut config = ServerConfig::new(resolver);
+    if let Some(path) = &args.client_ca {
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let roots = RootStore::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
+        let verifier =
+            ClientCertVerifier::new(Arc::new(roots)).allow_anonymous(!args.require_client_cert);
+        config.client_verifier = Some(Arc::new(verifier));
+    }
     config.policy = args.policy.policy()?;
     config.hooks = args.policy.hooks()?;
     Ok(config)

@@ -148,3 +148,131 @@ fn client_reports_an_unknown_ca() {
     assert!(out.contains("error:"), "{out}");
     assert!(server.wait_for("unknown ca", WAIT), "{}", server.output());
 }
+
+fn spawn_server(extra: &[&std::ffi::OsStr]) -> (PeerProcess, u16, ferrotls_test::pki::PkiFiles) {
+    let files = Pki::get().write_pem_files();
+    let id = files.server(KeyType::EcdsaP256);
+    let port = peers::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "server".as_ref(),
+        "--listen".as_ref(),
+        listen.as_ref(),
+        "--once".as_ref(),
+        "--cert".as_ref(),
+        id.chain.as_os_str(),
+        "--key".as_ref(),
+        id.key.as_os_str(),
+    ];
+    args.extend_from_slice(extra);
+    let server = PeerProcess::spawn(BIN, args);
+    server.expect_output("listening on", WAIT);
+    (server, port, files)
+}
+
+#[test]
+fn server_requires_client_certificates_from_s_client() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let ca = Pki::get().write_pem_files();
+    let bundle = ca.ca_bundle.clone();
+    let (server, port, files) = spawn_server(&[
+        "--client-ca".as_ref(),
+        bundle.as_os_str(),
+        "--require-client-cert".as_ref(),
+    ]);
+    let client = files.client(KeyType::EcdsaP256);
+    let run = OpensslClient::builder(port)
+        .args(openssl::client_verify_args(&files.ca_bundle))
+        .args([
+            "-cert".as_ref(),
+            client.cert.as_os_str(),
+            "-key".as_ref(),
+            client.key.as_os_str(),
+        ])
+        .send(b"mutual\n")
+        .wait_for("mutual")
+        .run();
+    assert_eq!(
+        openssl::verify_return_code(run.output()),
+        Some(0),
+        "{}",
+        run.output()
+    );
+    assert!(
+        server.wait_for("client_auth=yes", WAIT),
+        "{}",
+        server.output()
+    );
+
+    // Without a certificate the server refuses: certificate_required (116).
+    let (server, port, files) = spawn_server(&[
+        "--client-ca".as_ref(),
+        bundle.as_os_str(),
+        "--require-client-cert".as_ref(),
+    ]);
+    let run = OpensslClient::builder(port)
+        .args(openssl::client_verify_args(&files.ca_bundle))
+        .send(b"anonymous\n")
+        .run();
+    assert!(
+        run.output().contains("alert number 116"),
+        "{}",
+        run.output()
+    );
+    assert!(server.wait_for("error:", WAIT), "{}", server.output());
+}
+
+#[test]
+fn client_presents_its_certificate_to_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let mut args = openssl::server_identity_args(files.server(KeyType::EcdsaP256));
+    args.extend([
+        "-rev".into(),
+        "-Verify".into(),
+        "1".into(),
+        "-verify_return_error".into(),
+        "-CAfile".into(),
+        files.ca_bundle.clone().into_os_string(),
+    ]);
+    let server = OpensslServer::spawn(&args);
+    let addr = format!("127.0.0.1:{}", server.port());
+    let id = files.client(KeyType::Rsa2048);
+    let mut client = PeerProcess::spawn(
+        BIN,
+        [
+            "client".as_ref(),
+            addr.as_ref(),
+            "--ca".as_ref(),
+            files.ca_bundle.as_os_str(),
+            "--server-name".as_ref(),
+            "localhost".as_ref(),
+            "--cert".as_ref(),
+            id.chain.as_os_str(),
+            "--key".as_ref(),
+            id.key.as_os_str(),
+        ],
+    );
+    client.send(b"abc\n");
+    assert!(client.wait_for("cba", WAIT), "{}", client.output());
+    client.close_stdin();
+    assert!(
+        client.wait_exit(WAIT).expect("client exits").success(),
+        "{}",
+        client.output()
+    );
+    assert!(
+        client.output().contains("client_auth=yes"),
+        "{}",
+        client.output()
+    );
+    assert!(
+        server.wait_for("Test TLS Client", WAIT),
+        "{}",
+        server.output()
+    );
+}

@@ -34,20 +34,22 @@ pub fn name_or_dash<T: core::fmt::Display>(v: Option<T>) -> String {
 }
 
 impl Negotiated {
-    /// One line: `version=TLSv1.3 cipher=... group=... signature=... alpn=- resumed=no`.
+    /// One line: `version=TLSv1.3 cipher=... group=... signature=... alpn=-
+    /// resumed=no client_auth=no`.
     pub fn summary(&self) -> String {
         let alpn = self.alpn.as_ref().map_or_else(
             || "-".to_string(),
             |p| String::from_utf8_lossy(p).into_owned(),
         );
         format!(
-            "version={} cipher={} group={} signature={} alpn={} resumed={}",
+            "version={} cipher={} group={} signature={} alpn={} resumed={} client_auth={}",
             name_or_dash(self.version),
             name_or_dash(self.cipher_suite),
             name_or_dash(self.group),
             name_or_dash(self.signature_scheme),
             alpn,
             if self.resumed { "yes" } else { "no" },
+            if self.client_auth { "yes" } else { "no" },
         )
     }
 }
@@ -68,7 +70,7 @@ mod tests {
         assert_eq!(
             n.summary(),
             "version=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 group=x25519 \
-             signature=ecdsa_secp256r1_sha256 alpn=- resumed=no"
+             signature=ecdsa_secp256r1_sha256 alpn=- resumed=no client_auth=no"
         );
     }
 }
