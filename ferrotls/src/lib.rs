@@ -17,6 +17,7 @@ pub mod keys;
 pub mod msgs;
 pub mod record;
 pub mod server;
+pub mod session;
 pub mod stream;
 pub mod trace;
 
