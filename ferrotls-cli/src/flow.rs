@@ -22,6 +22,9 @@ pub struct Event {
 #[derive(Default)]
 pub struct Recorder {
     events: Mutex<Vec<Event>>,
+    /// Whether a ServerHello selected TLS 1.2 (ChangeCipherSpec then
+    /// switches keys instead of being the TLS 1.3 compatibility record).
+    tls12: std::sync::atomic::AtomicBool,
 }
 
 impl Recorder {
@@ -95,6 +98,13 @@ fn hello_detail(msg: &HandshakeMessage) -> Vec<String> {
 
 impl Observer for Recorder {
     fn message(&self, dir: Direction, protection: Protection, msg: &HandshakeMessage) {
+        if let HandshakePayload::ServerHello(sh) = msg.payload() {
+            let tls13 = sh.is_hello_retry_request()
+                || sh.extensions().selected_version()
+                    == Some(ferrotls::msgs::enums::ProtocolVersion::TLSv1_3);
+            self.tls12
+                .store(!tls13, std::sync::atomic::Ordering::Relaxed);
+        }
         self.push(Event {
             dir,
             text: wrap(&message_name(msg), protection),
@@ -103,10 +113,15 @@ impl Observer for Recorder {
     }
 
     fn change_cipher_spec(&self, dir: Direction) {
+        let tls12 = self.tls12.load(std::sync::atomic::Ordering::Relaxed);
         self.push(Event {
             dir,
             text: "ChangeCipherSpec".into(),
-            detail: vec!["(compatibility)".into()],
+            detail: if tls12 {
+                Vec::new()
+            } else {
+                vec!["(compatibility)".into()]
+            },
         });
     }
 
