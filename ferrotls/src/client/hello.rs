@@ -18,13 +18,14 @@ use crate::error::{Error, LocalError, PeerMisbehaved};
 use crate::keys::transcript::{TranscriptBuffer, TranscriptHash};
 use crate::msgs::client_hello::ClientHello;
 use crate::msgs::enums::{
-    CipherSuite, CompressionMethod, ExtensionType, NamedGroup, ProtocolVersion,
+    CipherSuite, CompressionMethod, EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion,
 };
 use crate::msgs::ext::key_share::KeyShareEntry;
 use crate::msgs::ext::server_name::ServerName;
 use crate::msgs::extensions::{Extension, Extensions};
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::server_hello::ServerHello;
+use crate::session::{ClientSessionStore, Tls12Resumption};
 
 /// The transcript before and after the hash is known: a client learns the
 /// hash from the suite of the ServerHello or HelloRetryRequest.
@@ -61,6 +62,8 @@ pub(crate) struct ExpectServerHello {
     transcript: Transcript,
     retry: Option<Retry>,
     sent_ccs: bool,
+    /// The TLS 1.2 session offered for resumption, if any.
+    tls12_offer: Option<Tls12Resumption>,
 }
 
 /// Builds and queues the first ClientHello; returns the state waiting for
@@ -75,7 +78,7 @@ pub(crate) fn emit_client_hello(
     // RFC 8446 §4.1.2: "In compatibility mode (see Appendix D.4), this
     // field MUST be non-empty, so a client not offering a pre-TLS 1.3
     // session MUST generate a new 32-byte value."
-    let session_id = match config.middlebox_compat {
+    let mut session_id = match config.middlebox_compat {
         true => random_array::<32>(rng)?.to_vec(),
         false => Vec::new(),
     };
@@ -120,6 +123,29 @@ pub(crate) fn emit_client_hello(
         )]));
         cx.negotiated.server_name = Some(dns.as_ref().to_string());
     }
+    // RFC 5246 §7.4.1.2 / RFC 5077 §3.4: a stored TLS 1.2 session for this
+    // server is offered by its session ID and/or its ticket.
+    let tls12_offer = match (offer_12, cx.negotiated.server_name.as_deref()) {
+        (true, Some(name)) => {
+            super::tls12_resume::session_to_offer(&config, name, &versions, &cipher_suites)
+        }
+        _ => None,
+    };
+    let mut ticket = Bytes(Vec::new());
+    if let Some(offer) = &tls12_offer {
+        if !offer.session_id.0.is_empty() {
+            // RFC 8446 §4.1.2: "A client which has a cached session ID set
+            // by a pre-TLS 1.3 server SHOULD set this field to that value."
+            session_id.clone_from(&offer.session_id.0);
+        } else if session_id.is_empty() {
+            // RFC 5077 §3.4: a ticket goes with a session ID of our own,
+            // which the server echoes when it accepts the ticket.
+            session_id = random_array::<32>(rng)?.to_vec();
+        }
+        if let Some(t) = &offer.ticket {
+            ticket.clone_from(t);
+        }
+    }
     exts.push(Extension::SupportedVersions(versions));
     exts.push(Extension::SupportedGroups(
         policy.kx_groups().map(KxGroup::named_group).collect(),
@@ -131,6 +157,22 @@ pub(crate) fn emit_client_hello(
         exts.push(Extension::KeyShares(
             shares.iter().map(share_entry).collect(),
         ));
+    }
+    if offer_12 {
+        // RFC 8422 §5.1.2: only uncompressed points.
+        exts.push(Extension::EcPointFormats(vec![EcPointFormat::Uncompressed]));
+        // RFC 7627 §5.1: "the client MUST include the
+        // "extended_master_secret" extension in its ClientHello".
+        exts.push(Extension::ExtendedMasterSecret);
+        // RFC 5746 §3.4: an empty "renegotiation_info" extension (or the
+        // SCSV) on the initial handshake.
+        exts.push(Extension::RenegotiationInfo(Bytes(Vec::new())));
+        // RFC 5077 §3.2: an empty SessionTicket extension asks for a
+        // ticket; a stored one is offered for resumption. Without a store
+        // a ticket could not be kept.
+        if config.sessions.is_some() {
+            exts.push(Extension::SessionTicket(ticket));
+        }
     }
     if !policy.alpn_protocols.is_empty() {
         exts.push(Extension::Alpn(
@@ -170,6 +212,7 @@ pub(crate) fn emit_client_hello(
         transcript: Transcript::Buffered(transcript),
         retry: None,
         sent_ccs: false,
+        tls12_offer,
     })
 }
 
@@ -215,6 +258,13 @@ impl ExpectServerHello {
         }
     }
 
+    /// The session store, when a TLS 1.2 session from it was offered.
+    pub(crate) fn offered_tls12_store(&self) -> Option<Arc<ClientSessionStore>> {
+        self.tls12_offer
+            .as_ref()
+            .and_then(|_| self.config.sessions.clone())
+    }
+
     fn offered(&self) -> &Extensions {
         self.hello.extensions()
     }
@@ -224,9 +274,9 @@ impl ExpectServerHello {
     }
 
     /// RFC 8446 §4.1.3 / §4.2.1: the version the server picked.
-    fn check_version(&self, sh: &ServerHello) -> Result<(), Error> {
+    fn check_version(&self, sh: &ServerHello) -> Result<ProtocolVersion, Error> {
         match sh.extensions().selected_version() {
-            Some(ProtocolVersion::TLSv1_3) if self.offered_13() => Ok(()),
+            Some(ProtocolVersion::TLSv1_3) if self.offered_13() => Ok(ProtocolVersion::TLSv1_3),
             // RFC 8446 §4.2.1: "If the "supported_versions" extension in the
             // ServerHello contains a version not offered by the client or
             // contains a version prior to TLS 1.3, the client MUST abort
@@ -244,13 +294,12 @@ impl ExpectServerHello {
                 if self.offered_13() && sh.downgrade_sentinel().is_some() {
                     return Err(PeerMisbehaved::DowngradeDetected.into());
                 }
+                // RFC 5246 §7.4.1.3: without supported_versions the
+                // version is server_version; RFC 8996: nothing below 1.2.
                 if sh.legacy_version == ProtocolVersion::TLSv1_2
                     && self.config.policy.supports(ProtocolVersion::TLSv1_2)
                 {
-                    return Err(LocalError::Internal {
-                        what: "the server chose TLS 1.2; the TLS 1.2 client handshake is not implemented yet",
-                    }
-                    .into());
+                    return Ok(ProtocolVersion::TLSv1_2);
                 }
                 Err(PeerMisbehaved::NoCommonVersion.into())
             }
@@ -431,7 +480,36 @@ impl ExpectServerHello {
                 group,
             }),
             sent_ccs,
+            tls12_offer: None,
         })))
+    }
+
+    /// The server chose TLS 1.2: the rest is `tls12.rs`.
+    fn into_tls12(
+        self: Box<Self>,
+        cx: &mut CommonState,
+        msg: &HandshakeMessage,
+        sh: &ServerHello,
+    ) -> Result<State, Error> {
+        let this = *self;
+        // RFC 8446 §4.1.4: a HelloRetryRequest fixes TLS 1.3; a server
+        // answering the second ClientHello with TLS 1.2 contradicts it.
+        let Transcript::Buffered(buffered) = this.transcript else {
+            return Err(PeerMisbehaved::Inconsistent {
+                what: "TLS 1.2 ServerHello after a HelloRetryRequest",
+            }
+            .into());
+        };
+        super::tls12::handle_server_hello(
+            cx,
+            this.config,
+            this.server_name,
+            &this.hello,
+            this.tls12_offer,
+            buffered,
+            msg,
+            sh,
+        )
     }
 
     /// RFC 8446 §4.1.3: the ServerHello; derives the handshake keys.
@@ -441,7 +519,9 @@ impl ExpectServerHello {
         msg: &HandshakeMessage,
         sh: &ServerHello,
     ) -> Result<State, Error> {
-        self.check_version(sh)?;
+        if self.check_version(sh)? == ProtocolVersion::TLSv1_2 {
+            return self.into_tls12(cx, msg, sh);
+        }
         let suite = self.check_common(sh)?;
         if let Some(retry) = self.retry {
             // RFC 8446 §4.1.4: "Upon receiving the ServerHello, clients MUST

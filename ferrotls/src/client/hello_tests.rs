@@ -23,13 +23,13 @@ use crate::msgs::handshake::{DecodeContext, HandshakeMessage, HandshakePayload};
 use crate::msgs::server_hello::{DowngradeSentinel, ServerHello};
 use crate::record::protect::write_plaintext;
 
-fn config() -> ClientConfig {
+pub(super) fn config() -> ClientConfig {
     ClientConfig::new(Arc::new(ServerCertVerifier::new(Arc::new(
         RootStore::empty(),
     ))))
 }
 
-fn connect(config: ClientConfig) -> (ClientConnection, ClientHello) {
+pub(super) fn connect(config: ClientConfig) -> (ClientConnection, ClientHello) {
     let mut client = ClientConnection::new(
         Arc::new(config),
         PkiServerName::try_from("example.com").unwrap(),
@@ -40,7 +40,7 @@ fn connect(config: ClientConfig) -> (ClientConnection, ClientHello) {
 }
 
 /// The ClientHello in the pending bytes (after a ChangeCipherSpec, if any).
-fn take_client_hello(client: &mut ClientConnection) -> ClientHello {
+pub(super) fn take_client_hello(client: &mut ClientConnection) -> ClientHello {
     let mut bytes = client.pending_tls().to_vec();
     client.consume_tls(bytes.len());
     if bytes[0] == ContentType::ChangeCipherSpec.to_wire() {
@@ -54,7 +54,11 @@ fn take_client_hello(client: &mut ClientConnection) -> ClientHello {
     }
 }
 
-fn server_hello(ch: &ClientHello, suite: CipherSuite, exts: Vec<Extension>) -> ServerHello {
+pub(super) fn server_hello(
+    ch: &ClientHello,
+    suite: CipherSuite,
+    exts: Vec<Extension>,
+) -> ServerHello {
     ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2,
         random: [7; 32],
@@ -83,7 +87,7 @@ fn share(group: NamedGroup) -> Extension {
 
 const V13: Extension = Extension::SelectedVersion(ProtocolVersion::TLSv1_3);
 
-fn feed(client: &mut ClientConnection, sh: ServerHello) -> Result<(), Error> {
+pub(super) fn feed(client: &mut ClientConnection, sh: ServerHello) -> Result<(), Error> {
     let msg = HandshakeMessage::new(HandshakePayload::ServerHello(sh));
     let mut record = Vec::new();
     write_plaintext(
@@ -96,7 +100,7 @@ fn feed(client: &mut ClientConnection, sh: ServerHello) -> Result<(), Error> {
     client.process_new_packets()
 }
 
-fn alert_of(result: Result<(), Error>) -> AlertDescription {
+pub(super) fn alert_of(result: Result<(), Error>) -> AlertDescription {
     result.unwrap_err().alert().unwrap()
 }
 
@@ -367,10 +371,22 @@ fn tls12_answers() {
             vec![],
         )
     };
-    // TLS 1.2 enabled: not implemented yet, said plainly.
+    // TLS 1.2 enabled: the TLS 1.2 handshake goes on and waits for the
+    // server's Certificate.
     let (mut client, ch) = connect(config());
-    let err = feed(&mut client, tls12(&ch)).unwrap_err();
-    assert!(err.to_string().contains("TLS 1.2"), "{err}");
+    let fresh = ServerHello {
+        legacy_session_id_echo: Bytes(vec![9; 32]),
+        ..tls12(&ch)
+    };
+    feed(&mut client, fresh).unwrap();
+    assert_eq!(client.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+    // RFC 5246 §7.4.1.3: echoing our session ID claims a resumption we
+    // did not offer.
+    let (mut client, ch) = connect(config());
+    assert_eq!(
+        alert_of(feed(&mut client, tls12(&ch))),
+        AlertDescription::IllegalParameter
+    );
     // TLS 1.2 disabled: protocol_version.
     let mut cfg = config();
     cfg.policy.versions = vec![ProtocolVersion::TLSv1_3];

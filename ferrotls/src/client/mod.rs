@@ -3,13 +3,25 @@
 //! The states read like the RFC 8446 §2 message flow: `hello.rs` sends the
 //! ClientHello and reads the ServerHello or HelloRetryRequest; `tls13.rs`
 //! reads the server's encrypted flight, sends ours and carries the
-//! traffic phase.
+//! traffic phase. A server that picks TLS 1.2 continues in `tls12.rs`
+//! (its flight up to the ServerHelloDone) and `tls12_flight.rs` (ours, the
+//! server's ChangeCipherSpec and Finished, traffic); `tls12_resume.rs`
+//! offers stored sessions and checks their resumption.
 
 mod hello;
+mod tls12;
+mod tls12_flight;
+mod tls12_resume;
 mod tls13;
 
 #[cfg(test)]
 mod hello_tests;
+#[cfg(test)]
+mod tls12_hostile_tests;
+#[cfg(test)]
+mod tls12_resume_tests;
+#[cfg(test)]
+mod tls12_tests;
 #[cfg(test)]
 mod tls13_tests;
 
@@ -21,7 +33,7 @@ use crate::config::ClientConfig;
 use crate::conn::common::{CommonState, Side};
 use crate::conn::{ConnectionCore, Input, StateMachine};
 use crate::error::{Error, LocalError, PeerMisbehaved};
-use crate::msgs::handshake::HandshakeMessage;
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 
 /// A client connection, sans-I/O: feed it the server's bytes, send what
 /// [`ConnectionCore::pending_tls`] holds, read and write plaintext.
@@ -79,6 +91,26 @@ pub(crate) enum State {
     CertificateVerify(Box<tls13::ExpectCertificateVerify>),
     Finished(Box<tls13::ExpectFinished>),
     Traffic(Box<tls13::ExpectTraffic>),
+    Certificate12(Box<tls12::ExpectCertificate>),
+    ServerKx12(Box<tls12::ExpectServerKx>),
+    ServerDone12(Box<tls12_flight::ExpectServerDone>),
+    Ccs12(Box<tls12_flight::ExpectCcs>),
+    Finished12(Box<tls12_flight::ExpectFinished>),
+    Traffic12(Box<tls12_flight::ExpectTraffic>),
+}
+
+impl State {
+    /// A TLS 1.2 state before the handshake is done.
+    fn is_tls12_handshake(&self) -> bool {
+        matches!(
+            self,
+            Self::Certificate12(_)
+                | Self::ServerKx12(_)
+                | Self::ServerDone12(_)
+                | Self::Ccs12(_)
+                | Self::Finished12(_)
+        )
+    }
 }
 
 /// RFC 8446 §B.3 state machine: a message the state does not expect is
@@ -91,25 +123,63 @@ pub(crate) fn unexpected(state: &'static str, msg: &HandshakeMessage) -> Error {
     .into()
 }
 
+/// Hands `msg` to the state that waits for it.
+fn dispatch(state: State, cx: &mut CommonState, msg: HandshakeMessage) -> Result<State, Error> {
+    match state {
+        State::ServerHello(s) => s.handle(cx, msg),
+        State::EncryptedExtensions(s) => s.handle(cx, msg),
+        State::Certificate(s) => s.handle(cx, msg),
+        State::CertificateVerify(s) => s.handle(cx, msg),
+        State::Finished(s) => s.handle(cx, msg),
+        State::Traffic(s) => s.handle(cx, msg),
+        State::Certificate12(s) => s.handle(cx, msg),
+        State::ServerKx12(s) => s.handle(cx, msg),
+        State::ServerDone12(s) => s.handle(cx, msg),
+        State::Ccs12(s) => s.handle(cx, msg),
+        State::Finished12(s) => s.handle(cx, msg),
+        State::Traffic12(s) => s.handle(cx, msg),
+    }
+}
+
 impl StateMachine for ClientState {
     fn handle(self, cx: &mut CommonState, input: Input) -> Result<Self, Error> {
-        let msg = match input {
-            Input::Handshake(msg) => msg,
+        let (msg, state) = match (input, self.0) {
+            (Input::Handshake(msg), state) => (msg, state),
+            // RFC 5246 §7.1: the server's ChangeCipherSpec comes right
+            // before its Finished.
+            (Input::ChangeCipherSpec, State::Ccs12(s)) => return Ok(Self(s.handle_ccs(cx)?)),
             // TLS 1.3 compatibility ChangeCipherSpecs are dropped by the
-            // record layer; any other one is unexpected (RFC 8446 §5).
-            Input::ChangeCipherSpec => {
-                return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into())
-            }
+            // record layer; any other one is unexpected (RFC 8446 §5), as
+            // is a TLS 1.2 one anywhere but before the server's Finished
+            // (the CCS-injection attack, CVE-2014-0224).
+            (Input::ChangeCipherSpec, _) => return Err(tls12_flight::unexpected_ccs()),
         };
-        let next = match self.0 {
-            State::ServerHello(s) => s.handle(cx, msg)?,
-            State::EncryptedExtensions(s) => s.handle(cx, msg)?,
-            State::Certificate(s) => s.handle(cx, msg)?,
-            State::CertificateVerify(s) => s.handle(cx, msg)?,
-            State::Finished(s) => s.handle(cx, msg)?,
-            State::Traffic(s) => s.handle(cx, msg)?,
+        // RFC 5246 §7.4.1.1: a HelloRequest "will be ignored by the client
+        // if the client is currently negotiating a session"; it is not
+        // part of the transcript.
+        if state.is_tls12_handshake() && matches!(msg.payload(), HandshakePayload::HelloRequest) {
+            return Ok(Self(state));
+        }
+        // The session being resumed, if this step can end its handshake.
+        let resuming = match &state {
+            State::ServerHello(s) => s.offered_tls12_store(),
+            State::Ccs12(s) if cx.negotiated.resumed => s.session_store(),
+            State::Finished12(s) if cx.negotiated.resumed => s.session_store(),
+            _ => None,
         };
-        Ok(Self(next))
+        let result = dispatch(state, cx, msg);
+        if let (Err(_), Some(store), Some(name)) =
+            (&result, resuming, cx.negotiated.server_name.as_deref())
+        {
+            // RFC 5246 §7.2: "Alert messages with a level of fatal result
+            // in the immediate termination of the connection. In this case,
+            // other connections corresponding to the session may continue,
+            // but the session identifier MUST be invalidated, preventing
+            // the failed session from being used to establish new
+            // connections".
+            store.remove_tls12(name);
+        }
+        Ok(Self(result?))
     }
 
     fn name(&self) -> &'static str {
@@ -120,12 +190,20 @@ impl StateMachine for ClientState {
             State::CertificateVerify(_) => "ExpectCertificateVerify",
             State::Finished(_) => "ExpectFinished",
             State::Traffic(_) => "ExpectTraffic",
+            State::Certificate12(_) => "ExpectCertificate12",
+            State::ServerKx12(_) => "ExpectServerKeyExchange",
+            State::ServerDone12(_) => "ExpectServerHelloDone",
+            State::Ccs12(_) => "ExpectChangeCipherSpec",
+            State::Finished12(_) => "ExpectFinished12",
+            State::Traffic12(_) => "ExpectTraffic12",
         }
     }
 
     fn application_data(&mut self) {
-        if let State::Traffic(t) = &mut self.0 {
-            t.application_data();
+        match &mut self.0 {
+            State::Traffic(t) => t.application_data(),
+            State::Traffic12(t) => t.application_data(),
+            _ => {}
         }
     }
 
