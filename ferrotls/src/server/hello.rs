@@ -10,31 +10,56 @@ use crate::crypto::kx::KxGroup;
 use crate::crypto::suites::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::client_hello::ClientHello;
-use crate::msgs::enums::{CompressionMethod, ExtensionType, ProtocolVersion};
+use crate::msgs::enums::{CipherSuite, CompressionMethod, ExtensionType, ProtocolVersion};
 use crate::msgs::extensions::{Extension, ExtensionContext};
 
-/// Picks the version (RFC 8446 §4.2.1, RFC 8996). TLS 1.3 is the only one
-/// this server speaks so far; a client offering only TLS 1.2 or older is
-/// refused with `protocol_version`.
-pub(crate) fn negotiate_version(ch: &ClientHello, config: &ServerConfig) -> Result<(), Error> {
-    match ch.extensions().supported_versions() {
+/// Picks the version (RFC 8446 §4.2.1, RFC 8996): TLS 1.3 when both
+/// sides have it, else TLS 1.2; anything older is `protocol_version`.
+pub(crate) fn negotiate_version(
+    ch: &ClientHello,
+    config: &ServerConfig,
+) -> Result<ProtocolVersion, Error> {
+    let ours = |v| config.policy.supports(v);
+    let (chosen, client_highest) = match ch.extensions().supported_versions() {
         // RFC 8446 §4.2.1: "If this extension is present in the
         // ClientHello, servers MUST NOT use the ClientHello.legacy_version
         // value for version negotiation and MUST use only the
         // "supported_versions" extension".
-        Some(versions)
-            if versions.contains(&ProtocolVersion::TLSv1_3)
-                && config.policy.supports(ProtocolVersion::TLSv1_3) =>
-        {
-            Ok(())
+        Some(versions) => {
+            let chosen = [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2]
+                .into_iter()
+                .find(|v| versions.contains(v) && ours(*v));
+            let highest = versions
+                .iter()
+                .map(|v| v.to_wire())
+                .filter(|v| *v <= ProtocolVersion::TLSv1_3.to_wire())
+                .max();
+            (chosen, highest)
         }
-        // RFC 8446 §4.2.1: "If the "supported_versions" extension is
-        // absent and the server only supports versions greater than
-        // ClientHello.legacy_version, the server MUST abort the handshake
-        // with a "protocol_version" alert." TLS 1.2 clients get the same
-        // answer until this server speaks TLS 1.2.
-        _ => Err(PeerMisbehaved::NoCommonVersion.into()),
+        // RFC 5246 §E.1: without the extension, legacy_version is the
+        // highest version the client supports; a TLS 1.2 server answers
+        // anything from 0x0303 up with TLS 1.2. RFC 8446 §4.2.1: "If the
+        // "supported_versions" extension is absent and the server only
+        // supports versions greater than ClientHello.legacy_version, the
+        // server MUST abort the handshake with a "protocol_version"
+        // alert" (TLS 1.0 and 1.1 are never spoken, RFC 8996).
+        None => {
+            let legacy = ch.legacy_version.to_wire();
+            let chosen = (legacy >= ProtocolVersion::TLSv1_2.to_wire()
+                && ours(ProtocolVersion::TLSv1_2))
+            .then_some(ProtocolVersion::TLSv1_2);
+            (chosen, Some(legacy.min(ProtocolVersion::TLSv1_2.to_wire())))
+        }
+    };
+    // RFC 7507 §3: "If TLS_FALLBACK_SCSV appears in
+    // ClientHello.cipher_suites and the highest protocol version supported
+    // by the server is higher than the version indicated by the client,
+    // the server MUST respond with a fatal inappropriate_fallback alert".
+    let our_highest = config.policy.versions.iter().map(|v| v.to_wire()).max();
+    if ch.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV) && client_highest < our_highest {
+        return Err(PeerMisbehaved::InappropriateFallback.into());
     }
+    chosen.ok_or_else(|| PeerMisbehaved::NoCommonVersion.into())
 }
 
 /// The rules a TLS 1.3 ClientHello must follow before anything is chosen
@@ -391,18 +416,50 @@ mod tests {
     fn versions() {
         let c = config(&[X25519], true);
         negotiate_version(&hello(&[X25519], &[X25519]), &c).unwrap();
+        assert_eq!(
+            negotiate_version(&hello(&[X25519], &[X25519]), &c).unwrap(),
+            ProtocolVersion::TLSv1_3
+        );
+        // No supported_versions: legacy_version 0x0303 is TLS 1.2.
         let mut ch = hello(&[X25519], &[X25519]);
         ch.extensions.as_mut().unwrap().0.remove(0);
         assert_eq!(
-            alert(negotiate_version(&ch, &c)),
-            AlertDescription::ProtocolVersion
+            negotiate_version(&ch, &c).unwrap(),
+            ProtocolVersion::TLSv1_2
         );
+        // TLS 1.0 and 1.1 are refused (RFC 8996).
+        for old in [ProtocolVersion::TLSv1_0, ProtocolVersion::TLSv1_1] {
+            ch.legacy_version = old;
+            assert_eq!(
+                alert(negotiate_version(&ch, &c)),
+                AlertDescription::ProtocolVersion
+            );
+        }
         let mut ch = hello(&[X25519], &[X25519]);
         ch.extensions.as_mut().unwrap().0[0] =
             Extension::SupportedVersions(vec![ProtocolVersion::TLSv1_2]);
         assert_eq!(
+            negotiate_version(&ch, &c).unwrap(),
+            ProtocolVersion::TLSv1_2
+        );
+        // RFC 7507 §3: a fallback below our highest version is refused...
+        ch.cipher_suites.push(CipherSuite::TLS_FALLBACK_SCSV);
+        assert_eq!(
             alert(negotiate_version(&ch, &c)),
-            AlertDescription::ProtocolVersion
+            AlertDescription::InappropriateFallback
+        );
+        // ...but not when TLS 1.2 is the best we have.
+        let mut c12 = config(&[X25519], true);
+        c12.policy.versions = vec![ProtocolVersion::TLSv1_2];
+        assert_eq!(
+            negotiate_version(&ch, &c12).unwrap(),
+            ProtocolVersion::TLSv1_2
+        );
+        ch.extensions.as_mut().unwrap().0[0] =
+            Extension::SupportedVersions(vec![ProtocolVersion::TLSv1_1]);
+        assert_eq!(
+            alert(negotiate_version(&ch, &c12)),
+            AlertDescription::InappropriateFallback
         );
     }
 }

@@ -16,12 +16,38 @@
 //! `hello.rs` holds the ClientHello rules and choices, `cookie.rs` the
 //! stateless HelloRetryRequest cookie, `tls13.rs` the hello states,
 //! `flight.rs` the server's flight, `finish.rs` the states after it.
+//!
+//! A ClientHello that settles on TLS 1.2 (RFC 5246 §7.3) goes on in
+//! `tls12.rs` (the server's flight, choices in `tls12_choose.rs`),
+//! `tls12_finish.rs` (the states after it) and `tls12_resume.rs`
+//! (session IDs, tickets and the abbreviated handshake):
+//!
+//! ```text
+//! ExpectClientHello -- emit ServerHello, Certificate, ServerKeyExchange*,
+//!        |             CertificateRequest*, ServerHelloDone
+//!        |
+//!        |  Tls12Certificate* -> Tls12ClientKeyExchange
+//!        |    -> Tls12CertificateVerify* -> Tls12ChangeCipherSpec
+//!        |    -> Tls12Finished -- emit NewSessionTicket*,
+//!        |                        [ChangeCipherSpec], Finished
+//!        |
+//!        +-- (resumed) emit ServerHello, [ChangeCipherSpec], Finished
+//!               -> Tls12ChangeCipherSpec -> Tls12Finished
+//!                                                  |
+//!                                             Tls12Traffic
+//! ```
 
 pub mod cookie;
 mod finish;
 mod flight;
 mod hello;
+mod tls12;
+mod tls12_choose;
+mod tls12_finish;
+mod tls12_resume;
 mod tls13;
+
+pub use tls12_choose::StaticRsaKey;
 
 use core::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -88,6 +114,12 @@ enum State {
     ExpectCertificateVerify(Box<finish::ExpectCertificateVerify>),
     ExpectFinished(Box<finish::ExpectFinished>),
     ExpectTraffic(Box<finish::ExpectTraffic>),
+    Tls12Certificate(Box<tls12_finish::ExpectCertificate>),
+    Tls12ClientKeyExchange(Box<tls12_finish::ExpectClientKeyExchange>),
+    Tls12CertificateVerify(Box<tls12_finish::ExpectCertificateVerify>),
+    Tls12ChangeCipherSpec(Box<tls12_finish::ExpectChangeCipherSpec>),
+    Tls12Finished(Box<tls12_finish::ExpectFinished>),
+    Tls12Traffic(Box<tls12_finish::ExpectTraffic>),
 }
 
 impl core::fmt::Debug for ServerState {
@@ -136,6 +168,12 @@ impl StateMachine for ServerState {
             State::ExpectCertificateVerify(s) => s.handle(cx, input)?,
             State::ExpectFinished(s) => s.handle(cx, input)?,
             State::ExpectTraffic(s) => s.handle(cx, input)?,
+            State::Tls12Certificate(s) => s.handle(cx, input)?,
+            State::Tls12ClientKeyExchange(s) => s.handle(cx, input)?,
+            State::Tls12CertificateVerify(s) => s.handle(cx, input)?,
+            State::Tls12ChangeCipherSpec(s) => s.handle(cx, input)?,
+            State::Tls12Finished(s) => s.handle(cx, input)?,
+            State::Tls12Traffic(s) => s.handle(cx, input)?,
         };
         Ok(Self(next))
     }
@@ -148,6 +186,12 @@ impl StateMachine for ServerState {
             State::ExpectCertificateVerify(_) => "ExpectCertificateVerify",
             State::ExpectFinished(_) => "ExpectFinished",
             State::ExpectTraffic(_) => "ExpectTraffic",
+            State::Tls12Certificate(_) => "Tls12ExpectCertificate",
+            State::Tls12ClientKeyExchange(_) => "Tls12ExpectClientKeyExchange",
+            State::Tls12CertificateVerify(_) => "Tls12ExpectCertificateVerify",
+            State::Tls12ChangeCipherSpec(_) => "Tls12ExpectChangeCipherSpec",
+            State::Tls12Finished(_) => "Tls12ExpectFinished",
+            State::Tls12Traffic(_) => "Tls12ExpectTraffic",
         }
     }
 

@@ -50,17 +50,13 @@ fn body(msg: &HandshakeMessage) -> Result<&ClientHello, Error> {
     }
 }
 
-/// What every ClientHello must pass before anything is chosen from it.
-fn process_client_hello(
-    cx: &mut CommonState,
-    config: &ServerConfig,
-    ch: &ClientHello,
-) -> Result<(), Error> {
+/// What every TLS 1.3 ClientHello must pass before anything is chosen
+/// from it.
+fn process_client_hello(cx: &mut CommonState, ch: &ClientHello) -> Result<(), Error> {
     // RFC 8446 §5: from the first ClientHello on, a compatibility
     // ChangeCipherSpec may arrive and is dropped.
     cx.ignore_compat_ccs = true;
     cx.client_random = ch.random;
-    negotiate_version(ch, config)?;
     check_tls13_hello(ch)?;
     cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
     Ok(())
@@ -74,7 +70,12 @@ impl ExpectClientHello {
     pub(crate) fn handle(self, cx: &mut CommonState, input: Input) -> Result<State, Error> {
         let msg = client_hello("ExpectClientHello", input)?;
         let ch = body(&msg)?;
-        process_client_hello(cx, &self.config, ch)?;
+        // RFC 8446 §4.1.3 / RFC 5246 §7.4.1.3: the version decides which
+        // handshake follows.
+        if negotiate_version(ch, &self.config)? == ProtocolVersion::TLSv1_2 {
+            return super::tls12::start(cx, self.config, &msg, ch);
+        }
+        process_client_hello(cx, ch)?;
         if let Some(cookie) = ch.extensions().cookie() {
             // RFC 8446 §4.2.2: "Clients MUST NOT use cookies in their
             // initial ClientHello in subsequent connections", so a cookie
@@ -225,7 +226,10 @@ impl ExpectClientHello2 {
     pub(crate) fn handle(self, cx: &mut CommonState, input: Input) -> Result<State, Error> {
         let msg = client_hello("ExpectClientHello2", input)?;
         let ch = body(&msg)?;
-        process_client_hello(cx, &self.config, ch)?;
+        if negotiate_version(ch, &self.config)? != ProtocolVersion::TLSv1_3 {
+            return Err(super::tls12::not_after_retry());
+        }
+        process_client_hello(cx, ch)?;
         match self.retry {
             Retry::Stateless => {
                 // RFC 8446 §4.1.2: the second ClientHello includes "a
