@@ -224,6 +224,9 @@ impl<T> core::fmt::Debug for Rewrite<T> {
 /// second ClientHello is recognisable by its `cookie` or changed key share.
 pub type HelloRewrite = Rewrite<ClientHello>;
 
+/// Servers whose sessions a client's default session store keeps.
+pub const DEFAULT_CLIENT_SESSION_SERVERS: usize = 256;
+
 /// How a client behaves.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -245,6 +248,14 @@ pub struct ClientConfig {
     /// Rewrites each ClientHello before it is sent (off by default); see
     /// [`HelloRewrite`].
     pub hello_extensions: Option<HelloRewrite>,
+    /// TLS 1.2: refuse a server that does not answer extended_master_secret
+    /// (RFC 7627 §5.2 lets a client abort with handshake_failure). Off by
+    /// default; the extension is always offered.
+    pub require_extended_master_secret: bool,
+    /// Sessions kept per server name and offered again (TLS 1.2 session
+    /// IDs and RFC 5077 tickets); `None` turns resumption off. Connections
+    /// sharing the config share the store.
+    pub sessions: Option<Arc<crate::session::ClientSessionStore>>,
     pub hooks: Hooks,
 }
 
@@ -259,6 +270,12 @@ impl ClientConfig {
             enable_sni: true,
             middlebox_compat: true,
             hello_extensions: None,
+            require_extended_master_secret: false,
+            sessions: Some(Arc::new(crate::session::ClientSessionStore::new(
+                DEFAULT_CLIENT_SESSION_SERVERS,
+                4,
+                Arc::new(crate::session::SystemClock),
+            ))),
             hooks: Hooks::default(),
         }
     }
@@ -278,6 +295,9 @@ impl ClientConfig {
         Ok(())
     }
 }
+
+/// Sessions a server's default session-ID cache holds.
+pub const DEFAULT_SESSION_CACHE_SIZE: usize = 1024;
 
 /// How a server behaves.
 #[derive(Clone, Debug)]
@@ -307,6 +327,22 @@ pub struct ServerConfig {
     /// `stateless_retry`) the server's own cookie: a stateless server
     /// rebuilds the HelloRetryRequest for the transcript.
     pub hello_retry_extensions: Option<Rewrite<Extensions>>,
+    /// TLS 1.2: refuse clients that do not offer extended_master_secret
+    /// (RFC 7627 §5.3) with `handshake_failure`. Off by default: the
+    /// extension is always used when the client offers it.
+    pub require_extended_master_secret: bool,
+    /// TLS 1.2 static RSA key transport (`TLS_RSA_WITH_*`, no forward
+    /// secrecy): the certificate and key those suites use. Off (`None`)
+    /// by default; the suites must also be enabled in `policy`.
+    pub static_rsa: Option<Arc<crate::server::StaticRsaKey>>,
+    /// TLS 1.2 session-ID cache (RFC 5246 §7.4.1.2); shared by every
+    /// connection of this config and its clones. `None`: no session IDs.
+    pub session_cache: Option<Arc<crate::session::SessionIdCache>>,
+    /// Keys that seal TLS 1.2 session tickets (RFC 5077); `None` turns
+    /// tickets off, so TLS 1.2 resumption uses session IDs only.
+    pub ticket_keys: Option<Arc<crate::session::TicketKeys>>,
+    /// The time sessions are stamped with and checked against.
+    pub session_clock: Arc<dyn crate::session::Clock>,
     pub hooks: Hooks,
 }
 
@@ -322,6 +358,21 @@ impl ServerConfig {
             retry_cookie_key: Arc::default(),
             encrypted_extensions: None,
             hello_retry_extensions: None,
+            require_extended_master_secret: false,
+            static_rsa: None,
+            session_cache: Some(Arc::new(crate::session::SessionIdCache::new(
+                DEFAULT_SESSION_CACHE_SIZE,
+                u64::from(crate::session::stored::TLS12_SUGGESTED_LIFETIME),
+                Arc::new(crate::session::SystemClock),
+            ))),
+            ticket_keys: crate::session::TicketKeys::new(
+                crate::session::TicketKeyPolicy::default(),
+                Arc::new(SystemRandom),
+                Arc::new(crate::session::SystemClock),
+            )
+            .ok()
+            .map(Arc::new),
+            session_clock: Arc::new(crate::session::SystemClock),
             hooks: Hooks::default(),
         }
     }

@@ -436,6 +436,11 @@ pub enum PeerMisbehaved {
     /// A certificate is required but none was sent (RFC 8446 §4.4.2.4:
     /// `certificate_required`; TLS 1.2: `handshake_failure`).
     CertificateRequired { alert: AlertDescription },
+    /// A TLS 1.2 security requirement the peer does not meet, e.g. a
+    /// required extended master secret (RFC 7627 §5.2) or a non-empty
+    /// renegotiation_info on an initial handshake (RFC 5746 §3.4):
+    /// `handshake_failure`.
+    HandshakeFailure { what: &'static str },
 }
 
 impl PeerMisbehaved {
@@ -465,6 +470,7 @@ impl PeerMisbehaved {
             Self::InappropriateFallback => A::InappropriateFallback,
             Self::BadVerifyData { .. } => A::DecryptError,
             Self::CertificateRequired { alert } => *alert,
+            Self::HandshakeFailure { .. } => A::HandshakeFailure,
         }
     }
 }
@@ -505,6 +511,7 @@ impl fmt::Display for PeerMisbehaved {
             Self::InappropriateFallback => f.write_str("inappropriate fallback"),
             Self::BadVerifyData { what } => write!(f, "{what} did not verify"),
             Self::CertificateRequired { .. } => f.write_str("peer sent no certificate"),
+            Self::HandshakeFailure { what } => write!(f, "handshake failure: {what}"),
         }
     }
 }

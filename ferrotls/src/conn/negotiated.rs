@@ -26,6 +26,8 @@ pub struct Negotiated {
     pub client_auth: bool,
     /// Whether the server asked for a new ClientHello (RFC 8446 §4.1.4).
     pub hello_retry: bool,
+    /// TLS 1.2: whether the master secret is the extended one (RFC 7627).
+    pub extended_master_secret: bool,
 }
 
 /// IANA name or `-`, as the CLI summary line prints them.
