@@ -41,6 +41,13 @@ pub struct ClientArgs {
     /// Private key of --cert (PEM).
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// After the first connection closes, connect N more times with the
+    /// same configuration, offering the session saved from the previous
+    /// one (TLS 1.2 session ID or ticket). stdin is then read to its end
+    /// before the first connection, and the same bytes are sent on every
+    /// connection.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reconnect: u32,
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -64,7 +71,7 @@ fn host_of(addr: &str) -> &str {
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-pub fn run(args: &ClientArgs) -> Result<(), String> {
+fn config(args: &ClientArgs) -> Result<ClientConfig, String> {
     let mut config = ClientConfig::new(Arc::new(ServerCertVerifier::new(Arc::new(roots(args)?))));
     config.policy = args.policy.policy()?;
     config.hooks = args.policy.hooks()?;
@@ -73,20 +80,42 @@ pub fn run(args: &ClientArgs) -> Result<(), String> {
             .map_err(|e| format!("client certificate: {e}"))?;
         config.client_auth = Some(Arc::new(ClientCertChooser::new(vec![Arc::new(identity)])));
     }
+    Ok(config)
+}
+
+pub fn run(args: &ClientArgs) -> Result<(), String> {
+    // One `Arc<ClientConfig>` for every connection: its session store
+    // (`ClientConfig.sessions`) carries what one connection saved to the next.
+    let config = Arc::new(config(args)?);
     let name = args
         .server_name
         .clone()
         .unwrap_or_else(|| host_of(&args.addr).to_string());
     let server_name =
         ServerName::try_from(name.clone()).map_err(|_| format!("invalid server name {name:?}"))?;
-    let conn = ClientConnection::new(Arc::new(config), server_name).map_err(|e| e.to_string())?;
-    let sock =
-        TcpStream::connect(&args.addr).map_err(|e| format!("connecting to {}: {e}", args.addr))?;
-    let mut tls = Stream::new(conn, sock);
-    tls.handshake().map_err(|e| format!("handshake: {e}"))?;
-    summary::print(tls.conn.negotiated());
+    if args.reconnect == 0 {
+        return connect_once(args, &config, &server_name, stdin_reader());
+    }
+    // stdin can be read only once: keep all of it and replay it on each connection.
+    let mut input = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .map_err(|e| format!("reading stdin: {e}"))?;
+    for _ in 0..=args.reconnect {
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        if !input.is_empty() {
+            tx.send(input.clone()).map_err(|e| e.to_string())?;
+        }
+        // Dropping the sender tells the loop that the input has ended.
+        drop(tx);
+        connect_once(args, &config, &server_name, rx)?;
+    }
+    Ok(())
+}
 
-    // stdin is read on its own thread; the main loop polls the socket.
+/// stdin, read on its own thread and handed over in chunks.
+fn stdin_reader() -> mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
         let mut stdin = io::stdin().lock();
@@ -97,6 +126,26 @@ pub fn run(args: &ClientArgs) -> Result<(), String> {
             }
         }
     });
+    rx
+}
+
+/// One connection: handshake, summary line, then `input` to the server and
+/// the server's data to stdout until the server closes, or `LINGER` after
+/// the input ends.
+fn connect_once(
+    args: &ClientArgs,
+    config: &Arc<ClientConfig>,
+    server_name: &ServerName<'static>,
+    input: mpsc::Receiver<Vec<u8>>,
+) -> Result<(), String> {
+    let conn = ClientConnection::new(Arc::clone(config), server_name.clone())
+        .map_err(|e| e.to_string())?;
+    let sock =
+        TcpStream::connect(&args.addr).map_err(|e| format!("connecting to {}: {e}", args.addr))?;
+    let mut tls = Stream::new(conn, sock);
+    tls.handshake().map_err(|e| format!("handshake: {e}"))?;
+    summary::print(tls.conn.negotiated());
+
     tls.sock
         .set_read_timeout(Some(Duration::from_millis(20)))
         .map_err(|e| e.to_string())?;
@@ -106,7 +155,7 @@ pub fn run(args: &ClientArgs) -> Result<(), String> {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         loop {
-            match rx.try_recv() {
+            match input.try_recv() {
                 Ok(data) => {
                     tls.write_all(&data).map_err(|e| format!("sending: {e}"))?;
                     last_activity = Instant::now();

@@ -1,6 +1,10 @@
-//! Draws a handshake as RFC 8446 §2 draws one: the client's messages on
-//! the left, the server's on the right, one arrow per flight, `{}` around
-//! messages under handshake keys and `[]` under application keys.
+//! Draws a handshake as the RFCs draw one: the client's messages on the
+//! left, the server's on the right, one arrow per flight. TLS 1.3 follows
+//! RFC 8446 §2: `{}` around messages under handshake keys and `[]` under
+//! application keys. TLS 1.2 follows RFC 5246 §7.3: `[ChangeCipherSpec]` is
+//! a record of its own protocol, and `{}` marks the handshake messages
+//! protected by the keys it switched on (TLS 1.2 has no separate handshake
+//! keys, so these are the connection's traffic keys).
 
 use std::sync::Mutex;
 
@@ -32,6 +36,20 @@ impl Recorder {
         self.events.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
+    /// Whether the last ServerHello seen selected TLS 1.2.
+    pub fn tls12(&self) -> bool {
+        self.tls12.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets what was recorded, to record the next connection on its own.
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.events.lock() {
+            e.clear();
+        }
+        self.tls12
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
     fn push(&self, event: Event) {
         if let Ok(mut e) = self.events.lock() {
             e.push(event);
@@ -39,11 +57,14 @@ impl Recorder {
     }
 }
 
-fn wrap(name: &str, protection: Protection) -> String {
+fn wrap(name: &str, protection: Protection, tls12: bool) -> String {
     match protection {
         Protection::Plaintext => name.to_string(),
         Protection::EarlyData => format!("({name})"),
         Protection::Handshake => format!("{{{name}}}"),
+        // RFC 5246 §7.3 draws the messages after ChangeCipherSpec bare; `{}`
+        // marks them as protected, the way RFC 8446 §2 does.
+        Protection::Application if tls12 => format!("{{{name}}}"),
         Protection::Application => format!("[{name}]"),
     }
 }
@@ -107,21 +128,23 @@ impl Observer for Recorder {
         }
         self.push(Event {
             dir,
-            text: wrap(&message_name(msg), protection),
+            text: wrap(&message_name(msg), protection, self.tls12()),
             detail: hello_detail(msg),
         });
     }
 
     fn change_cipher_spec(&self, dir: Direction) {
-        let tls12 = self.tls12.load(std::sync::atomic::Ordering::Relaxed);
+        // RFC 5246 §7.3 brackets ChangeCipherSpec: it is not a handshake
+        // message. In TLS 1.3 it only soothes middleboxes (RFC 8446 §D.4).
+        let (text, detail) = if self.tls12() {
+            ("[ChangeCipherSpec]", Vec::new())
+        } else {
+            ("ChangeCipherSpec", vec!["(compatibility)".into()])
+        };
         self.push(Event {
             dir,
-            text: "ChangeCipherSpec".into(),
-            detail: if tls12 {
-                Vec::new()
-            } else {
-                vec!["(compatibility)".into()]
-            },
+            text: text.into(),
+            detail,
         });
     }
 
@@ -140,8 +163,9 @@ const RIGHT_END: usize = 78;
 
 /// Renders the handshake's events as a flow diagram; `app_data` adds the
 /// line showing application data crossing both ways, then `closing` (the
-/// close_notify alerts) follows.
-pub fn render(handshake: &[Event], app_data: bool, closing: &[Event]) -> String {
+/// close_notify alerts) follows. `tls12` picks RFC 5246's notation and
+/// legend instead of RFC 8446's.
+pub fn render(handshake: &[Event], app_data: bool, closing: &[Event], tls12: bool) -> String {
     let mut out = format!(
         "{:>w$}{:>r$}\n\n",
         "Client",
@@ -151,17 +175,25 @@ pub fn render(handshake: &[Event], app_data: bool, closing: &[Event]) -> String 
     );
     draw(&mut out, handshake);
     if app_data {
+        let data = if tls12 {
+            "Application Data"
+        } else {
+            "[Application Data]"
+        };
         out.push_str(&format!(
-            "{:LEFT$}[Application Data]{:pad$}<------->{:>r$}\n",
+            "{:LEFT$}{data}{:pad$}<------->{data:>r$}\n",
             "",
             "",
-            "[Application Data]",
-            pad = ARROW - LEFT - 18,
+            pad = ARROW - LEFT - data.len(),
             r = RIGHT_END - ARROW - 9
         ));
     }
     draw(&mut out, closing);
-    out.push_str("\n    {} handshake keys, [] application keys\n");
+    out.push_str(if tls12 {
+        "\n    TLS 1.2: [ChangeCipherSpec] switches the sender to the new keys; {} messages under them\n"
+    } else {
+        "\n    TLS 1.3: {} handshake keys, [] application keys\n"
+    });
     out
 }
 
@@ -224,7 +256,7 @@ mod tests {
             ev(Direction::Received, "{Finished}"),
             ev(Direction::Sent, "{Finished}"),
         ];
-        let out = render(&events, true, &[]);
+        let out = render(&events, true, &[], false);
         assert_eq!(out.matches("-------->").count(), 2, "{out}");
         assert_eq!(out.matches("<--------").count(), 1, "{out}");
         assert!(out.contains("<------->"), "{out}");
@@ -232,6 +264,36 @@ mod tests {
         assert!(
             server_hello.ends_with("ServerHello") && !server_hello.contains("<"),
             "{out}"
+        );
+        assert!(out.contains("TLS 1.3: {} handshake keys"), "{out}");
+    }
+
+    #[test]
+    fn tls12_uses_rfc5246_notation() {
+        let recorder = Recorder::default();
+        recorder
+            .tls12
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        recorder.change_cipher_spec(Direction::Received);
+        let events = [
+            ev(Direction::Sent, "ClientHello"),
+            ev(Direction::Received, "ServerHello"),
+            recorder.events().remove(0),
+            ev(
+                Direction::Received,
+                &wrap("Finished", Protection::Application, true),
+            ),
+        ];
+        let out = render(&events, true, &[], true);
+        assert!(out.contains("[ChangeCipherSpec]"), "{out}");
+        assert!(out.contains("{Finished}"), "{out}");
+        assert!(!out.contains("[Application Data]"), "{out}");
+        let data = out.lines().find(|l| l.contains("<------->")).unwrap();
+        assert_eq!(data.matches("Application Data").count(), 2, "{out}");
+        assert!(out.contains("TLS 1.2: [ChangeCipherSpec]"), "{out}");
+        assert_eq!(
+            wrap("Finished", Protection::Application, false),
+            "[Finished]"
         );
     }
 }

@@ -36,6 +36,10 @@ pub struct ServerArgs {
     /// (certificate_required in TLS 1.3).
     #[arg(long, requires = "client_ca")]
     pub require_client_cert: bool,
+    /// Issue no TLS 1.2 session tickets (RFC 5077): clients then resume by
+    /// session ID, from the cache shared by every connection of this process.
+    #[arg(long)]
+    pub no_tickets: bool,
     /// Exit after the first connection.
     #[arg(long)]
     pub once: bool,
@@ -71,6 +75,9 @@ fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
     }
     config.policy = args.policy.policy()?;
     config.hooks = args.policy.hooks()?;
+    if args.no_tickets {
+        config.ticket_keys = None;
+    }
     Ok(config)
 }
 
@@ -95,6 +102,8 @@ fn serve(config: Arc<ServerConfig>, sock: TcpStream) -> Result<(), String> {
 }
 
 pub fn run(args: &ServerArgs) -> Result<(), String> {
+    // One `Arc<ServerConfig>` for all connections, so they share the
+    // session-ID cache and the ticket keys: a client may resume on any of them.
     let config = Arc::new(config(args)?);
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("listening on {}: {e}", args.listen))?;

@@ -16,7 +16,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_ferrotls");
 const WAIT: Duration = Duration::from_secs(20);
 
 #[test]
-fn demo_draws_both_handshakes() {
+fn demo_draws_every_scenario() {
     let out = std::process::Command::new(BIN)
         .arg("demo")
         .output()
@@ -36,9 +36,42 @@ fn demo_draws_both_handshakes() {
         "handshake: version=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 group=x25519",
         "group=secp256r1",
         "29 bytes echoed back intact",
+        "== TLS 1.2 full handshake ==",
+        "== TLS 1.2 session-ID resumption ==",
+        "ServerKeyExchange",
+        "[ChangeCipherSpec]",
+        "{Finished}",
+        "TLS 1.2: [ChangeCipherSpec]",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    // The TLS 1.3 scenarios come first, then the two TLS 1.2 ones.
+    let sections: Vec<&str> = text.split("== ").skip(1).collect();
+    assert_eq!(sections.len(), 4, "{text}");
+    for (section, (version, resumed)) in sections.iter().zip([
+        ("TLSv1.3", "no"),
+        ("TLSv1.3", "no"),
+        ("TLSv1.2", "no"),
+        ("TLSv1.2", "yes"),
+    ]) {
+        assert!(
+            section.contains(&format!("handshake: version={version} "))
+                && section.contains(&format!("resumed={resumed} ")),
+            "{section}"
+        );
+    }
+    // RFC 5246 §7.3 abbreviated handshake: after its ServerHello the server
+    // sends ChangeCipherSpec and Finished, before the client's.
+    let resumption = sections[3];
+    let server_hello = resumption.find("ServerHello").unwrap();
+    let server_ccs = resumption.find("[ChangeCipherSpec]").unwrap();
+    let server_finished = resumption.find("<--------                       {Finished}");
+    assert!(server_hello < server_ccs, "{resumption}");
+    assert!(
+        server_finished.is_some_and(|f| server_ccs < f),
+        "{resumption}"
+    );
+    assert!(!resumption.contains("Certificate"), "{resumption}");
 }
 
 #[test]
@@ -215,6 +248,9 @@ fn server_requires_client_certificates_from_s_client() {
     let run = OpensslClient::builder(port)
         .args(openssl::client_verify_args(&files.ca_bundle))
         .send(b"anonymous\n")
+        // The alert comes after the client's Finished; keep s_client
+        // running until it has read it.
+        .wait_for("alert number 116")
         .run();
     assert!(
         run.output().contains("alert number 116"),
@@ -275,4 +311,154 @@ fn client_presents_its_certificate_to_s_server() {
         "{}",
         server.output()
     );
+}
+
+/// The handshake summary lines in `output`, in order.
+fn summaries(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| l.starts_with("handshake: "))
+        .collect()
+}
+
+/// Asserts one full handshake then `n` resumed ones, all TLS 1.2.
+fn assert_full_then_resumed(output: &str, n: usize) {
+    let lines = summaries(output);
+    assert_eq!(lines.len(), n + 1, "{output}");
+    for (i, line) in lines.iter().enumerate() {
+        let resumed = if i == 0 { "resumed=no" } else { "resumed=yes" };
+        assert!(
+            line.contains("version=TLSv1.2") && line.contains(resumed),
+            "connection {i}: {line}\n{output}"
+        );
+    }
+}
+
+#[test]
+fn client_reconnects_with_session_ids_to_s_server() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let mut args = openssl::server_identity_args(files.server(KeyType::EcdsaP256));
+    // No tickets: RFC 5246 §7.4.1.2 session-ID resumption.
+    args.extend(["-tls1_2".into(), "-no_ticket".into(), "-rev".into()]);
+    let server = OpensslServer::spawn(&args);
+    let addr = format!("127.0.0.1:{}", server.port());
+    let mut client = PeerProcess::spawn(
+        BIN,
+        [
+            "client".as_ref(),
+            addr.as_ref(),
+            "--ca".as_ref(),
+            files.ca_bundle.as_os_str(),
+            "--server-name".as_ref(),
+            "localhost".as_ref(),
+            "--reconnect".as_ref(),
+            "2".as_ref(),
+        ],
+    );
+    // With --reconnect the client reads all of stdin first, then sends it
+    // on every connection.
+    client.send(b"hello\n");
+    client.close_stdin();
+    let status = client.wait_exit(WAIT).expect("client exits");
+    let out = client.output();
+    assert!(status.success(), "{out}");
+    assert_eq!(out.matches("olleh").count(), 3, "{out}");
+    assert_full_then_resumed(&out, 2);
+}
+
+#[test]
+fn client_reconnects_to_our_server_without_tickets() {
+    let files = Pki::get().write_pem_files();
+    let id = files.server(KeyType::EcdsaP256);
+    let port = peers::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    // Not --once: one server process, so all connections share its cache.
+    let server = PeerProcess::spawn(
+        BIN,
+        [
+            "server".as_ref(),
+            "--listen".as_ref(),
+            listen.as_ref(),
+            "--no-tickets".as_ref(),
+            "--cert".as_ref(),
+            id.chain.as_os_str(),
+            "--key".as_ref(),
+            id.key.as_os_str(),
+        ],
+    );
+    server.expect_output("listening on", WAIT);
+    let mut client = PeerProcess::spawn(
+        BIN,
+        [
+            "client".as_ref(),
+            listen.as_ref(),
+            "--ca".as_ref(),
+            files.ca_bundle.as_os_str(),
+            "--server-name".as_ref(),
+            "localhost".as_ref(),
+            "--tls".as_ref(),
+            "1.2".as_ref(),
+            "--reconnect".as_ref(),
+            "2".as_ref(),
+        ],
+    );
+    client.send(b"echo me\n");
+    client.close_stdin();
+    let status = client.wait_exit(WAIT).expect("client exits");
+    let out = client.output();
+    assert!(status.success(), "{out}");
+    assert_eq!(out.matches("echo me").count(), 3, "{out}");
+    assert_full_then_resumed(&out, 2);
+    assert!(server.wait_for("resumed=yes", WAIT), "{}", server.output());
+    let deadline = std::time::Instant::now() + WAIT;
+    while summaries(&server.output()).len() < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_full_then_resumed(&server.output(), 2);
+}
+
+#[test]
+fn server_resumes_s_client_by_ticket() {
+    if !peers::require_tool("openssl") {
+        return;
+    }
+    let files = Pki::get().write_pem_files();
+    let id = files.server(KeyType::EcdsaP256);
+    let port = peers::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = PeerProcess::spawn(
+        BIN,
+        [
+            "server".as_ref(),
+            "--listen".as_ref(),
+            listen.as_ref(),
+            "--cert".as_ref(),
+            id.chain.as_os_str(),
+            "--key".as_ref(),
+            id.key.as_os_str(),
+        ],
+    );
+    server.expect_output("listening on", WAIT);
+    let sess = std::env::temp_dir().join(format!("ferrotls-cli-ticket-{}.pem", std::process::id()));
+    let run = |flag: &str, line: &str| {
+        OpensslClient::builder(port)
+            .args(openssl::client_verify_args(&files.ca_bundle))
+            .args(["-tls1_2".as_ref(), flag.as_ref(), sess.as_os_str()])
+            .send(format!("{line}\n").as_bytes())
+            .wait_for(line)
+            .run()
+    };
+    let first = run("-sess_out", "first visit");
+    let session = openssl::session(first.output()).expect("session line");
+    assert!(!session.reused, "{}", first.output());
+    assert_eq!(session.version, "TLSv1.2");
+    let second = run("-sess_in", "second visit");
+    let session = openssl::session(second.output()).expect("session line");
+    assert!(session.reused, "{}", second.output());
+    let _ = std::fs::remove_file(&sess);
+    assert!(server.wait_for("resumed=yes", WAIT), "{}", server.output());
+    assert_full_then_resumed(&server.output(), 1);
 }
