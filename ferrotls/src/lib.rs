@@ -23,4 +23,6 @@ pub mod trace;
 
 pub use client::ClientConnection;
 pub use error::{Error, InvalidMessage};
+/// The legal message sequences of each kind of handshake.
+pub use handshake::flows;
 pub use server::ServerConnection;

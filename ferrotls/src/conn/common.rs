@@ -452,6 +452,9 @@ impl CommonState {
             }
             if self.ignore_compat_ccs && ok {
                 self.count_in_a_row("ChangeCipherSpec records")?;
+                if let Some(o) = &self.observer {
+                    o.change_cipher_spec(Direction::Received);
+                }
                 return Ok(None);
             }
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
