@@ -17,3 +17,5 @@ pub mod pki;
 pub mod rfc8448;
 pub mod rfc8448_stand_ins;
 pub mod scripted_server;
+pub mod scripted_tls12;
+pub mod scripted_tls12_client;

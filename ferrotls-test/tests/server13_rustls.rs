@@ -476,6 +476,9 @@ fn secrets_and_flow_match_the_rfc() {
                 "Sent HelloRetryRequest (plaintext)",
                 "Sent CCS",
                 "-> ExpectClientHello2",
+                // The client's compatibility CCS precedes its second
+                // flight (RFC 8446 §D.4), here the second ClientHello.
+                "Received CCS",
                 "Received client_hello (plaintext)",
             ]);
         }
@@ -490,8 +493,11 @@ fn secrets_and_flow_match_the_rfc() {
             "-> ExpectTraffic",
         ]);
         if !retry {
-            // The compatibility CCS follows the first handshake message.
+            // The compatibility CCS follows the first handshake message,
+            // and the client's precedes its Finished (RFC 8446 §D.4).
             flow.insert(2, "Sent CCS");
+            let finished = flow.len() - 2;
+            flow.insert(finished, "Received CCS");
         }
         assert_eq!(*events.0.lock().unwrap(), flow);
     }

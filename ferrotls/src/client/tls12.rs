@@ -539,14 +539,15 @@ fn dhe(
             public: Bytes(kx.public_share().to_vec()),
         };
         // RFC 7919 §5.1: the provider checks 1 < Ys < p-1.
-        let premaster = kx.complete_tls12(&p.ys.0)?;
+        let premaster = kx.complete_tls12(&p.ys.0).map_err(ys_out_of_range)?;
         return Ok(Agreed {
             group: Some(group.named_group()),
             message,
             premaster,
         });
     }
-    let (public, premaster) = dhe_client_custom(&p.p.0, &p.g.0, &p.ys.0, MIN_DH_BITS, rng)?;
+    let (public, premaster) =
+        dhe_client_custom(&p.p.0, &p.g.0, &p.ys.0, MIN_DH_BITS, rng).map_err(ys_out_of_range)?;
     Ok(Agreed {
         group: None,
         message: ClientKeyExchange::Dhe {
@@ -554,6 +555,19 @@ fn dhe(
         },
         premaster,
     })
+}
+
+/// RFC 7919 §3: "If dh_Ys is not in this range, the client MUST terminate
+/// the connection with a fatal handshake_failure(40) alert" (not the
+/// illegal_parameter an invalid ECDHE point gets).
+fn ys_out_of_range(e: CryptoError) -> Error {
+    match e {
+        CryptoError::InvalidPeerKey { .. } => PeerMisbehaved::HandshakeFailure {
+            what: "dh_Ys out of range",
+        }
+        .into(),
+        other => other.into(),
+    }
 }
 
 fn strip_zeros(v: &[u8]) -> &[u8] {

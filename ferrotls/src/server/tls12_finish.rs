@@ -28,7 +28,7 @@ use crate::conn::Input;
 use crate::crypto::aead::AeadAlgorithm;
 use crate::crypto::kx::{ActiveKeyExchange, SharedSecret};
 use crate::crypto::suites::Tls12Suite;
-use crate::error::{Error, LocalError, PeerMisbehaved};
+use crate::error::{CryptoError, Error, LocalError, PeerMisbehaved};
 use crate::keys::tls12::{KeyBlockLayout, MasterSecret};
 use crate::keys::transcript::TranscriptHash;
 use crate::msgs::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
@@ -183,11 +183,23 @@ impl ExpectClientKeyExchange {
         })?;
         let rng = &*self.hs.config.hooks.rng;
         let premaster: SharedSecret = match (self.kx, &cke) {
-            // RFC 8422 §5.7 / RFC 5246 §7.4.7.2: the client's share; an
-            // invalid point or out-of-range value is illegal_parameter.
-            (KeyExchange::Ephemeral(active), ClientKeyExchange::Ecdhe { public })
-            | (KeyExchange::Ephemeral(active), ClientKeyExchange::Dhe { public }) => {
+            // RFC 8422 §5.7: the client's share; an invalid point is
+            // illegal_parameter.
+            (KeyExchange::Ephemeral(active), ClientKeyExchange::Ecdhe { public }) => {
                 active.complete_tls12(public)?
+            }
+            // RFC 7919 §4: "If dh_Yc is out of range, the server MUST
+            // terminate the connection with a fatal handshake_failure(40)
+            // alert."
+            (KeyExchange::Ephemeral(active), ClientKeyExchange::Dhe { public }) => {
+                active.complete_tls12(public).map_err(|e| match e {
+                    CryptoError::InvalidPeerKey { .. } => {
+                        Error::from(PeerMisbehaved::HandshakeFailure {
+                            what: "dh_Yc out of range",
+                        })
+                    }
+                    other => other.into(),
+                })?
             }
             // RFC 5246 §7.4.7.1: decrypted without revealing whether the
             // padding or the version was right (a random premaster secret
