@@ -205,6 +205,23 @@ impl PeerProcess {
         }
     }
 
+    /// Waits until `marker` occurs at least `n` times in the output, and
+    /// panics with the log when it does not within `timeout`. For a peer
+    /// that serves several connections, where the previous connection's
+    /// output already holds the marker once.
+    pub fn expect_count(&self, marker: &str, n: usize, timeout: Duration) {
+        let done = self.log.wait_until(Instant::now() + timeout, |c| {
+            String::from_utf8_lossy(&c.combined).matches(marker).count() >= n
+        });
+        if !done {
+            panic!(
+                "`{}` did not print {marker:?} {n} times within {timeout:?}\n--- output ---\n{}",
+                self.name,
+                self.output()
+            );
+        }
+    }
+
     /// The exit status if the child has exited.
     pub fn try_status(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
