@@ -527,6 +527,10 @@ pub enum LocalError {
     HandshakeNotComplete,
     /// The connection was closed with close_notify; no more data may be sent.
     Closed,
+    /// TLS 1.2 has no KeyUpdate (RFC 8446 §4.6.3 is TLS 1.3 only; TLS 1.2
+    /// could only renegotiate, which ferrotls refuses): the keys cannot be
+    /// changed, including when the AEAD limit of RFC 8446 §5.5 is near.
+    NoKeyUpdateInTls12,
     /// Something that cannot happen did (`internal_error`).
     Internal { what: &'static str },
 }
@@ -537,7 +541,7 @@ impl LocalError {
         match self {
             Self::Config { .. } | Self::Internal { .. } => Some(AlertDescription::InternalError),
             Self::NoCertificate => Some(AlertDescription::HandshakeFailure),
-            Self::HandshakeNotComplete | Self::Closed => None,
+            Self::HandshakeNotComplete | Self::Closed | Self::NoKeyUpdateInTls12 => None,
         }
     }
 }
@@ -549,6 +553,9 @@ impl fmt::Display for LocalError {
             Self::NoCertificate => f.write_str("no certificate fits the peer's requirements"),
             Self::HandshakeNotComplete => f.write_str("handshake not complete"),
             Self::Closed => f.write_str("connection closed"),
+            Self::NoKeyUpdateInTls12 => f.write_str(
+                "TLS 1.2 cannot update its traffic keys (no KeyUpdate, renegotiation refused)",
+            ),
             Self::Internal { what } => write!(f, "internal error: {what}"),
         }
     }

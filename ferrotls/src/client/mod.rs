@@ -210,6 +210,7 @@ impl StateMachine for ClientState {
     fn update_send_key(&mut self, cx: &mut CommonState, request_peer: bool) -> Result<(), Error> {
         match &mut self.0 {
             State::Traffic(t) => t.update_send_key(cx, request_peer),
+            State::Traffic12(_) => Err(LocalError::NoKeyUpdateInTls12.into()),
             _ => Err(LocalError::HandshakeNotComplete.into()),
         }
     }

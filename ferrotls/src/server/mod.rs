@@ -198,6 +198,7 @@ impl StateMachine for ServerState {
     fn update_send_key(&mut self, cx: &mut CommonState, request_peer: bool) -> Result<(), Error> {
         match &mut self.0 {
             State::ExpectTraffic(s) => s.update_send_key(cx, request_peer),
+            State::Tls12Traffic(_) => Err(crate::error::LocalError::NoKeyUpdateInTls12.into()),
             _ => Err(crate::error::LocalError::HandshakeNotComplete.into()),
         }
     }
