@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod pair;
 pub mod peers;
 pub mod pki;
+pub mod replay;
 pub mod rfc8448;
 pub mod rfc8448_stand_ins;
 pub mod scripted_server;
