@@ -212,7 +212,7 @@ pub struct Transcript {
 /// What a replayed connection did with its input.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The handshake finished.
+    /// The handshake finished without error.
     pub completed: bool,
     /// The negotiated version once the handshake finished.
     pub version: Option<ProtocolVersion>,
@@ -368,7 +368,7 @@ fn drive(conn: &mut impl Replayed, input: &[u8], chunk: usize) -> Outcome {
     let wrote_after_error = error.is_some() && conn.write(b"after the error").is_ok();
     let (version, resumed) = conn.negotiated();
     Outcome {
-        completed: conn.done(),
+        completed: conn.done() && error.is_none(),
         version,
         resumed,
         error,
