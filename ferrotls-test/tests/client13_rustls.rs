@@ -11,96 +11,24 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{Read, Write};
+mod rustls_peer;
+
 use std::sync::{Arc, Mutex};
 
 use ferrotls::auth::{provider_key, ClientCertChooser, RootStore, ServerCertVerifier};
 use ferrotls::config::ClientConfig;
 use ferrotls::msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use ferrotls::{ClientConnection, Error};
-use ferrotls_test::pair::{self, Endpoint};
+use ferrotls_test::pair;
 use ferrotls_test::pki::{Identity, KeyType, Pki};
 use rustls::crypto::aws_lc_rs as provider;
 use rustls::crypto::CryptoProvider;
-use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::{CertifiedKey, Signer, SigningKey};
+use rustls::server::WebPkiClientVerifier;
+use rustls::sign::CertifiedKey;
+use rustls_peer::{rustls_group, rustls_suite, OneCert, RecordingKey, RustlsServer};
 use rustls_pki_types::ServerName;
 
 // ---- the rustls server ---------------------------------------------------
-
-/// A rustls server connection as an in-memory endpoint.
-struct RustlsServer {
-    conn: rustls::ServerConnection,
-    /// The scheme the server signed its CertificateVerify with.
-    signed_with: Arc<Mutex<Option<rustls::SignatureScheme>>>,
-}
-
-impl Endpoint for RustlsServer {
-    fn take_tls(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        while self.conn.wants_write() {
-            self.conn.write_tls(&mut out).unwrap();
-        }
-        out
-    }
-
-    fn receive_tls(&mut self, mut data: &[u8]) -> Result<(), String> {
-        while !data.is_empty() {
-            self.conn.read_tls(&mut data).map_err(|e| e.to_string())?;
-            self.conn.process_new_packets().map_err(|e| e.to_string())?;
-        }
-        Ok(())
-    }
-
-    fn is_handshaking(&self) -> bool {
-        self.conn.is_handshaking()
-    }
-
-    fn write_plain(&mut self, data: &[u8]) {
-        self.conn.writer().write_all(data).unwrap();
-    }
-
-    fn read_plain(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            match self.conn.reader().read(&mut buf) {
-                Ok(0) => return out,
-                Ok(n) => out.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return out,
-                Err(e) => panic!("rustls read: {e}"),
-            }
-        }
-    }
-}
-
-/// A signing key that remembers the scheme rustls chose with it.
-#[derive(Debug)]
-struct RecordingKey {
-    inner: Arc<dyn SigningKey>,
-    used: Arc<Mutex<Option<rustls::SignatureScheme>>>,
-}
-
-impl SigningKey for RecordingKey {
-    fn choose_scheme(&self, offered: &[rustls::SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let signer = self.inner.choose_scheme(offered)?;
-        *self.used.lock().unwrap() = Some(signer.scheme());
-        Some(signer)
-    }
-
-    fn algorithm(&self) -> rustls::SignatureAlgorithm {
-        self.inner.algorithm()
-    }
-}
-
-#[derive(Debug)]
-struct OneCert(Arc<CertifiedKey>);
-
-impl ResolvesServerCert for OneCert {
-    fn resolve(&self, _: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.0.clone())
-    }
-}
 
 /// What the rustls server is set up with.
 struct ServerSetup<'a> {
@@ -186,20 +114,6 @@ fn connect(config: ClientConfig, name: &str) -> ClientConnection {
         ServerName::try_from(name.to_string()).unwrap(),
     )
     .unwrap()
-}
-
-fn rustls_suite(suite: CipherSuite) -> rustls::SupportedCipherSuite {
-    *provider::ALL_CIPHER_SUITES
-        .iter()
-        .find(|s| u16::from(s.suite()) == suite.to_wire())
-        .unwrap()
-}
-
-fn rustls_group(group: NamedGroup) -> &'static dyn rustls::crypto::SupportedKxGroup {
-    *provider::ALL_KX_GROUPS
-        .iter()
-        .find(|g| u16::from(g.name()) == group.to_wire())
-        .unwrap()
 }
 
 /// Checks both ends agree on version, suite, group and signature scheme.

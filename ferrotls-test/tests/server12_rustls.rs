@@ -22,6 +22,9 @@
     clippy::panic
 )]
 
+mod rustls_peer;
+
+use rustls_peer::{rustls_group, rustls_suite};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -34,7 +37,7 @@ use ferrotls::msgs::server_hello::DOWNGRADE_TLS12;
 use ferrotls::ServerConnection;
 use ferrotls_test::pair::{self, Endpoint};
 use ferrotls_test::pki::{Identity, KeyType, Pki, SERVER_NAME};
-use rustls::crypto::{aws_lc_rs, CryptoProvider, SupportedKxGroup};
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::ServerName;
 use rustls::SupportedCipherSuite;
 
@@ -154,20 +157,6 @@ impl ferrotls::trace::KeyLog for Logged {
 }
 
 // ---- configurations -------------------------------------------------------
-
-fn rustls_suite(suite: CipherSuite) -> SupportedCipherSuite {
-    *aws_lc_rs::ALL_CIPHER_SUITES
-        .iter()
-        .find(|s| u16::from(s.suite()) == suite.to_wire())
-        .unwrap()
-}
-
-fn rustls_group(group: NamedGroup) -> &'static dyn SupportedKxGroup {
-    *aws_lc_rs::ALL_KX_GROUPS
-        .iter()
-        .find(|g| u16::from(g.name()) == group.to_wire())
-        .unwrap()
-}
 
 struct ClientSpec {
     suites: Vec<CipherSuite>,

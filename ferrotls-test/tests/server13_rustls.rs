@@ -11,6 +11,7 @@
     clippy::panic
 )]
 
+mod rustls_peer;
 mod server13_support;
 
 use std::sync::{Arc, Mutex};
@@ -21,9 +22,9 @@ use ferrotls::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use ferrotls::ServerConnection;
 use ferrotls_test::pair::{self, Endpoint};
 use ferrotls_test::pki::{KeyType, Pki, SERVER_NAME, WRONG_HOST_NAME};
+use rustls_peer::{rustls_group, rustls_suite};
 use server13_support::{
-    certified, check_agreement, rustls_client, rustls_group, rustls_suite, server, server_config,
-    ClientSpec, Expect, Ferro,
+    certified, check_agreement, rustls_client, server, server_config, ClientSpec, Expect, Ferro,
 };
 
 fn scheme_for(kt: KeyType) -> SignatureScheme {

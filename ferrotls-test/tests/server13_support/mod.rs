@@ -260,17 +260,3 @@ pub fn check_agreement(client: &Rustls, recorded: &Recording, server: &Ferro, wa
     };
     assert_eq!(c.handshake_kind(), Some(kind));
 }
-
-pub fn rustls_suite(suite: CipherSuite) -> SupportedCipherSuite {
-    *aws_lc_rs::ALL_CIPHER_SUITES
-        .iter()
-        .find(|s| u16::from(s.suite()) == suite.to_wire())
-        .unwrap()
-}
-
-pub fn rustls_group(group: NamedGroup) -> &'static dyn SupportedKxGroup {
-    *aws_lc_rs::ALL_KX_GROUPS
-        .iter()
-        .find(|g| u16::from(g.name()) == group.to_wire())
-        .unwrap()
-}

@@ -89,31 +89,13 @@ impl CertifiedKey {
         chain: Vec<CertificateDer<'static>>,
         key: Arc<dyn SigningKey>,
     ) -> Result<Self, LoadError> {
-        let end_entity = chain.first().ok_or(LoadError::NotFound {
-            what: "certificate",
-        })?;
-        let parsed =
-            webpki::EndEntityCert::try_from(end_entity).map_err(|e| LoadError::BadCertificate {
-                index: 0,
-                detail: format!("{e:?}"),
-            })?;
-        let dns_names = parsed
-            .valid_dns_names()
-            .map(|n| n.to_ascii_lowercase())
-            .collect();
-        for (index, cert) in chain.iter().enumerate() {
-            if cert_fields(cert).is_none() {
-                return Err(LoadError::BadCertificate {
-                    index,
-                    detail: "not an X.509 certificate".into(),
-                });
-            }
+        let this = Self::new_unchecked(chain, key)?;
+        if let Some(index) = this.chain.iter().position(|c| cert_fields(c).is_none()) {
+            return Err(LoadError::BadCertificate {
+                index,
+                detail: "not an X.509 certificate".into(),
+            });
         }
-        let this = Self {
-            chain,
-            key,
-            dns_names,
-        };
         this.check_key()?;
         Ok(this)
     }

@@ -65,8 +65,11 @@ fn send(cx: &mut CommonState, transcript: &mut TranscriptHash, payload: Handshak
 /// client's protocols; "In the event that the server supports no protocols
 /// that the client advertises, then the server SHALL respond with a fatal
 /// "no_application_protocol" alert." A server without protocols ignores
-/// the extension.
-fn choose_alpn(offered: Option<&[Bytes]>, ours: &[Vec<u8>]) -> Result<Option<Vec<u8>>, Error> {
+/// the extension. TLS 1.2 (`server::tls12`) chooses the same way.
+pub(crate) fn choose_alpn(
+    offered: Option<&[Bytes]>,
+    ours: &[Vec<u8>],
+) -> Result<Option<Vec<u8>>, Error> {
     let Some(offered) = offered else {
         return Ok(None);
     };

@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use super::flight::choose_alpn;
 use super::tls12_choose::{check_hello, choose, Choice, Exchange};
 use super::tls12_finish::{ExpectCertificate, ExpectClientKeyExchange, Handshake12, KeyExchange};
 use super::tls12_resume::{emit_abbreviated, find_session, Resumable};
@@ -58,23 +59,6 @@ pub(super) fn kx_kind(suite: &crate::crypto::suites::Tls12Suite) -> KeyExchangeK
         K::Dhe => KeyExchangeKind::Dhe,
         K::Rsa => KeyExchangeKind::Rsa,
     }
-}
-
-/// RFC 7301 §3.2: the server picks by its own preference among the
-/// client's protocols; none in common is `no_application_protocol`; a
-/// server without protocols ignores the extension.
-fn choose_alpn(offered: Option<&[Bytes]>, ours: &[Vec<u8>]) -> Result<Option<Vec<u8>>, Error> {
-    let Some(offered) = offered else {
-        return Ok(None);
-    };
-    if ours.is_empty() {
-        return Ok(None);
-    }
-    ours.iter()
-        .find(|p| offered.iter().any(|o| o.0 == **p))
-        .cloned()
-        .map(Some)
-        .ok_or_else(|| PeerMisbehaved::NoCommonApplicationProtocol.into())
 }
 
 /// A ClientHello for which TLS 1.2 was negotiated: runs the server's
